@@ -1,0 +1,74 @@
+import fs from "node:fs";
+import { Command } from "commander";
+import { Warehouse } from "../../lib/warehouse.ts";
+import { contextOf } from "../context.ts";
+import { count, seconds, table } from "../output.ts";
+
+interface RunRow extends Record<string, unknown> {
+  run_id: string;
+  command: string;
+  status: string;
+  run_date: string | null;
+  started_at: Date;
+  duration_s: number | null;
+  message: string | null;
+}
+
+export function statusCommand(): Command {
+  return new Command("status")
+    .description("last runs with status and durations, model row counts and data test results")
+    .option("-n, --limit <n>", "how many recent runs to show", "10")
+    .option("--json", "print one JSON document instead of tables", false)
+    .action(async (opts: { limit: string; json: boolean }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const limit = Math.max(1, Math.min(1000, Number.parseInt(opts.limit, 10) || 10));
+      if (!fs.existsSync(ctx.layout.warehouse)) {
+        if (opts.json) ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, runs: [] }));
+        else ctx.out.line(`no warehouse yet at ${ctx.layout.warehouse}: run \`clout build\` or \`npm run demo\``);
+        return;
+      }
+      const wh = await Warehouse.open({ path: ctx.layout.warehouse, readOnly: true, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+      try {
+        const runs = await wh.all<RunRow>(
+          `select run_id, command, status, run_date::varchar as run_date, started_at,
+                  round(epoch(finished_at) - epoch(started_at), 2) as duration_s, message
+           from meta.runs order by started_at desc limit $1`,
+          [limit],
+        );
+        const lastBuild = runs.find((r) => r.command === "build" || r.command === "nightly");
+        const models = lastBuild
+          ? await wh.all(
+              `select model, layer, materialized, status, round(duration_s, 2) as duration_s, row_count from meta.model_runs where run_id = $1 order by started_at`,
+              [lastBuild.run_id],
+            )
+          : [];
+        const lastTest = await wh.one<{ run_id: string }>(
+          `select r.run_id from meta.runs r where exists (select 1 from meta.test_results t where t.run_id = r.run_id) order by r.started_at desc limit 1`,
+        );
+        const tests = lastTest
+          ? await wh.all(`select test_name, severity, status, failures from meta.test_results where run_id = $1 order by status <> 'pass' desc, test_name`, [lastTest.run_id])
+          : [];
+        if (opts.json) {
+          ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, runs, last_build: { run_id: lastBuild?.run_id ?? null, models }, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
+          return;
+        }
+        ctx.out.line(`warehouse ${ctx.layout.warehouse}`);
+        ctx.out.line("");
+        ctx.out.line(`recent runs`);
+        for (const l of table(runs.map((r) => ({ run: r.run_id, command: r.command, status: r.status, date: r.run_date ?? "", duration: r.duration_s === null ? "running" : seconds(r.duration_s), message: r.message ?? "" })), 80)) ctx.out.line(`  ${l}`);
+        if (lastBuild) {
+          ctx.out.line("");
+          ctx.out.line(`models of ${lastBuild.run_id}`);
+          for (const l of table(models.map((m) => ({ ...m, row_count: count(m.row_count as number | null) })))) ctx.out.line(`  ${l}`);
+        }
+        if (lastTest) {
+          const bad = tests.filter((t) => t.status !== "pass");
+          ctx.out.line("");
+          ctx.out.line(`data tests of ${lastTest.run_id}: ${tests.length - bad.length} of ${tests.length} pass`);
+          if (bad.length > 0) for (const l of table(bad)) ctx.out.line(`  ${l}`);
+        }
+      } finally {
+        wh.close();
+      }
+    });
+}

@@ -1,0 +1,157 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { UserError, messageOf, quote } from "./errors.ts";
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export interface OpenOptions {
+  /** Database file, or ":memory:". */
+  path: string;
+  memoryLimit?: string;
+  threads?: number;
+  readOnly?: boolean;
+}
+
+/** The schemas of the warehouse, in build order; `meta` holds runs, model runs, tests and counts. */
+export const LAYERS = ["staging", "intermediate", "marts"] as const;
+export type Layer = (typeof LAYERS)[number];
+
+const META_DDL = `
+create schema if not exists staging;
+create schema if not exists intermediate;
+create schema if not exists marts;
+create schema if not exists meta;
+create table if not exists meta.runs (
+  run_id varchar not null, command varchar not null, status varchar not null,
+  started_at timestamptz not null, finished_at timestamptz, run_date date, selector varchar, message varchar
+);
+create table if not exists meta.model_runs (
+  run_id varchar not null, model varchar not null, layer varchar not null, materialized varchar not null,
+  status varchar not null, started_at timestamptz not null, duration_s double, row_count bigint, message varchar
+);
+create table if not exists meta.test_results (
+  run_id varchar not null, test_name varchar not null, model varchar, severity varchar not null,
+  status varchar not null, failures bigint, duration_s double, message varchar, sample_json varchar
+);
+`;
+
+/** Make a DuckDB result value plain: small bigints become numbers, big ones strings (ids beyond 2^53 stay exact). */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+/**
+ * One DuckDB database (the warehouse file, or an in-memory one) and one connection to it.
+ * Opened with known-extension autoinstall off: a missing extension fails at once instead of trying the
+ * internet. Every value from a person reaches SQL as a parameter (`$1`, `$name`).
+ */
+export class Warehouse {
+  readonly path: string;
+  readonly instance: DuckDBInstance;
+  readonly conn: DuckDBConnection;
+
+  private constructor(p: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+    this.path = p;
+    this.instance = instance;
+    this.conn = conn;
+  }
+
+  static async open(opts: OpenOptions): Promise<Warehouse> {
+    const options: Record<string, string> = {
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "true",
+    };
+    if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
+    if (opts.threads) options.threads = String(opts.threads);
+    if (opts.readOnly) options.access_mode = "READ_ONLY";
+    if (opts.path !== ":memory:") {
+      if (opts.readOnly && !fs.existsSync(opts.path)) {
+        throw new UserError(`warehouse ${quote(opts.path)} does not exist yet`, "run `clout build` (or `clout nightly`) first");
+      }
+      fs.mkdirSync(path.dirname(opts.path), { recursive: true });
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(opts.path, options);
+    } catch (err) {
+      const msg = messageOf(err);
+      const pid = /PID (\d+)/.exec(msg)?.[1];
+      if (/lock/i.test(msg)) {
+        throw new UserError(
+          `warehouse ${quote(opts.path)} is in use by another process${pid ? ` (PID ${pid})` : ""}`,
+          "wait for the running nightly or build to finish; `clout sql` reads the published files and is never blocked",
+          { cause: err },
+        );
+      }
+      throw new UserError(`cannot open warehouse ${quote(opts.path)}: ${msg}`, "check the --data-dir and --memory-limit settings", { cause: err });
+    }
+    const conn = await instance.connect();
+    const wh = new Warehouse(opts.path, instance, conn);
+    // Every time Clout shows or casts is UTC, whatever the machine's zone.
+    await wh.run("set TimeZone = 'UTC'");
+    if (!opts.readOnly) await wh.run(META_DDL);
+    return wh;
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.conn.run(sql, params);
+  }
+
+  async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS().map((r) => plain(r) as T);
+  }
+
+  async one<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  /** Run `fn` in one transaction: all of it lands, or none of it. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.run("begin transaction");
+    try {
+      const out = await fn();
+      await this.run("commit");
+      return out;
+    } catch (err) {
+      try {
+        await this.run("rollback");
+      } catch {
+        // DuckDB already aborted the transaction; nothing left to undo.
+      }
+      throw err;
+    }
+  }
+
+  async tableExists(schema: string, name: string): Promise<boolean> {
+    const row = await this.one<{ n: number }>(
+      "select count(*)::integer as n from information_schema.tables where table_schema = $1 and table_name = $2",
+      [schema, name],
+    );
+    return (row?.n ?? 0) > 0;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Quote an identifier for SQL (schema, table, column names come from file names, never from a person). */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quote a string literal, for the few places DuckDB does not take a parameter (DDL in declared tests). */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,190 @@
+import path from "node:path";
+import { UserError, messageOf, quote } from "../lib/errors.ts";
+import { writeJsonAtomic } from "../lib/files.ts";
+import { ident, type Warehouse } from "../lib/warehouse.ts";
+import type { Graph } from "./graph.ts";
+import type { Model } from "./project.ts";
+import { recordRunEnd, recordRunStart } from "./runs.ts";
+
+/**
+ * Runs models in dependency order. Each model is replaced atomically:
+ * - view: `create or replace view`;
+ * - table: `create or replace table … as <select>` inside a transaction, so a failing query leaves the
+ *   last good table as it was;
+ * - incremental (by date): the query is built into a temporary table, checked to hold only the run date,
+ *   and that date's rows are deleted and inserted in one transaction (never duplicated).
+ * Every model may read the run date as `getvariable('run_date')`.
+ * The first failing model stops the run: the rest are marked skipped, and the error names the model,
+ * its file and DuckDB's message.
+ */
+
+export type ModelStatus = "success" | "error" | "skipped";
+
+export interface ModelResult {
+  name: string;
+  layer: string;
+  file: string;
+  materialized: string;
+  status: ModelStatus;
+  started_at: string;
+  duration_s: number;
+  row_count: number | null;
+  message: string | null;
+}
+
+export interface BuildResult {
+  run_id: string;
+  command: string;
+  run_date: string;
+  selector: string | null;
+  full_refresh: boolean;
+  status: "success" | "error";
+  started_at: string;
+  finished_at: string;
+  duration_s: number;
+  results: ModelResult[];
+}
+
+export interface BuildOptions {
+  runId: string;
+  runDate: string;
+  selected: string[];
+  selector?: string | undefined;
+  fullRefresh?: boolean;
+  /** Where run_results.json goes (`<dir>/<run_id>/run_results.json`); none when undefined. */
+  artifactsDir?: string | undefined;
+  command?: string;
+  onModelStart?: (model: Model, index: number, total: number) => void;
+  onModelEnd?: (result: ModelResult, index: number, total: number) => void;
+}
+
+export class ModelFailedError extends UserError {
+  readonly result: BuildResult;
+  constructor(model: Model, cause: string, result: BuildResult) {
+    super(
+      `model ${quote(model.name)} (${model.file}) failed: ${cause}`,
+      `tables from the last good run are unchanged; fix the SQL, then \`clout build --select ${model.name}+\``,
+    );
+    this.result = result;
+  }
+}
+
+async function existingKind(wh: Warehouse, schema: string, name: string): Promise<"table" | "view" | undefined> {
+  const row = await wh.one<{ t: string }>(
+    "select table_type as t from information_schema.tables where table_schema = $1 and table_name = $2",
+    [schema, name],
+  );
+  if (!row) return undefined;
+  return row.t === "VIEW" ? "view" : "table";
+}
+
+async function countRows(wh: Warehouse, target: string): Promise<number> {
+  const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${target}`);
+  return Number(row?.n ?? 0);
+}
+
+async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Promise<number | null> {
+  const target = `${ident(model.layer)}.${ident(model.name)}`;
+  await wh.run(`create schema if not exists ${ident(model.layer)}`);
+  const kind = await existingKind(wh, model.layer, model.name);
+  switch (model.materialized) {
+    case "view":
+      await wh.transaction(async () => {
+        if (kind === "table") await wh.run(`drop table ${target}`);
+        await wh.run(`create or replace view ${target} as\n${model.sql}`);
+      });
+      return null;
+    case "table":
+      await wh.transaction(async () => {
+        if (kind === "view") await wh.run(`drop view ${target}`);
+        await wh.run(`create or replace table ${target} as\n${model.sql}`);
+      });
+      return countRows(wh, target);
+    case "incremental": {
+      const dateCol = ident(model.dateColumn!);
+      const tmp = ident(`__clout_new_${model.name}`);
+      return wh.transaction(async () => {
+        await wh.run(`create or replace temp table ${tmp} as\n${model.sql}`);
+        const bad = await wh.one<{ n: number; example: string | null }>(
+          `select count(*)::bigint as n, any_value(${dateCol})::varchar as example from ${tmp} where ${dateCol} is distinct from getvariable('run_date')::date`,
+        );
+        if (Number(bad?.n ?? 0) > 0) {
+          throw new Error(
+            `incremental model returned ${bad!.n} rows whose ${model.dateColumn} is not the run date (e.g. ${quote(bad!.example)}); filter on getvariable('run_date')`,
+          );
+        }
+        if (kind === "view") await wh.run(`drop view ${target}`);
+        if (fullRefresh && kind === "table") await wh.run(`drop table ${target}`);
+        await wh.run(`create table if not exists ${target} as from ${tmp} with no data`);
+        await wh.run(`delete from ${target} where ${dateCol} = getvariable('run_date')::date`);
+        await wh.run(`insert into ${target} by name from ${tmp}`);
+        await wh.run(`drop table ${tmp}`);
+        const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${target} where ${dateCol} = getvariable('run_date')::date`);
+        return Number(row?.n ?? 0);
+      });
+    }
+  }
+}
+
+/** Build the selected models (names in build order) of `graph`. */
+export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions): Promise<BuildResult> {
+  const startedAt = new Date();
+  const command = opts.command ?? "build";
+  await recordRunStart(wh, { runId: opts.runId, command, startedAt, runDate: opts.runDate, selector: opts.selector ?? null });
+  await wh.run("set variable run_date = $1::date", [opts.runDate]);
+  // Layer names are validated identifiers ([a-z_][a-z0-9_]*), not user input.
+  await wh.run(`set search_path = '${[...graph.project.layers.map((l) => l.name), "main"].join(",")}'`);
+  const results: ModelResult[] = [];
+  let failure: { model: Model; message: string } | undefined;
+  const total = opts.selected.length;
+  for (const [i, name] of opts.selected.entries()) {
+    const model = graph.nodes.get(name)!.model;
+    const t0 = new Date();
+    const base = { name, layer: model.layer, file: model.file, materialized: model.materialized, started_at: t0.toISOString() };
+    if (failure) {
+      results.push({ ...base, status: "skipped", duration_s: 0, row_count: null, message: `skipped: ${failure.model.name} failed` });
+      continue;
+    }
+    opts.onModelStart?.(model, i, total);
+    let result: ModelResult;
+    try {
+      const rows = await runModel(wh, model, opts.fullRefresh ?? false);
+      result = { ...base, status: "success", duration_s: (Date.now() - t0.getTime()) / 1000, row_count: rows, message: null };
+    } catch (err) {
+      const message = messageOf(err);
+      failure = { model, message };
+      result = { ...base, status: "error", duration_s: (Date.now() - t0.getTime()) / 1000, row_count: null, message };
+    }
+    results.push(result);
+    opts.onModelEnd?.(result, i, total);
+    await wh.run(
+      `insert into meta.model_runs (run_id, model, layer, materialized, status, started_at, duration_s, row_count, message)
+       values ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8, $9)`,
+      [opts.runId, result.name, result.layer, result.materialized, result.status, result.started_at, result.duration_s, result.row_count, result.message],
+    );
+  }
+  for (const r of results.filter((x) => x.status === "skipped")) {
+    await wh.run(
+      `insert into meta.model_runs (run_id, model, layer, materialized, status, started_at, duration_s, row_count, message)
+       values ($1, $2, $3, $4, 'skipped', $5::timestamptz, 0, null, $6)`,
+      [opts.runId, r.name, r.layer, r.materialized, r.started_at, r.message],
+    );
+  }
+  const finishedAt = new Date();
+  const build: BuildResult = {
+    run_id: opts.runId,
+    command,
+    run_date: opts.runDate,
+    selector: opts.selector ?? null,
+    full_refresh: opts.fullRefresh ?? false,
+    status: failure ? "error" : "success",
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+    duration_s: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    results,
+  };
+  await recordRunEnd(wh, opts.runId, build.status, finishedAt, failure ? `${failure.model.name}: ${failure.message}` : null);
+  if (opts.artifactsDir) writeJsonAtomic(path.join(opts.artifactsDir, "runs", opts.runId, "run_results.json"), build);
+  if (failure) throw new ModelFailedError(failure.model, failure.message, build);
+  return build;
+}

@@ -1,0 +1,183 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { UserError, quote } from "../lib/errors.ts";
+
+/**
+ * A project is a folder `sql/` of models: `sql/<layer>/…/<model>.sql`, one model per file, the table name
+ * is the file name and the schema is the layer. `sql/project.yml` declares the layers in build order with
+ * each layer's default materialization; a sidecar `<model>.yml` beside a model may override it and
+ * declares the model's data tests. Files named `assert_*.sql` are hand-written tests, not models.
+ */
+
+export const Materialization = z.enum(["view", "table", "incremental"]);
+export type Materialization = z.infer<typeof Materialization>;
+export const Severity = z.enum(["error", "warn"]);
+export type Severity = z.infer<typeof Severity>;
+
+const LayerDefaults = z.object({ materialized: Materialization }).strict();
+export const ProjectFile = z
+  .object({
+    name: z.string().optional(),
+    /** Layers in build order; each is also the schema its models land in. */
+    layers: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), LayerDefaults),
+  })
+  .strict();
+
+const sev = { severity: Severity.optional() };
+/** A test on one column. */
+const ColumnTest = z.union([
+  z.enum(["not_null", "unique"]),
+  z.object({ not_null: z.object(sev).strict().nullable() }).strict(),
+  z.object({ unique: z.object(sev).strict().nullable() }).strict(),
+  z.object({ accepted_values: z.object({ values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1), ...sev }).strict() }).strict(),
+  z.object({ relationships: z.object({ to: z.string(), field: z.string(), ...sev }).strict() }).strict(),
+  z.object({ expression: z.union([z.string(), z.object({ expr: z.string(), ...sev }).strict()]) }).strict(),
+]);
+export type ColumnTest = z.infer<typeof ColumnTest>;
+/** A test on the whole model. */
+const ModelTest = z.union([
+  z.object({ unique_combination: z.union([z.array(z.string()).min(1), z.object({ columns: z.array(z.string()).min(1), ...sev }).strict()]) }).strict(),
+  z.object({ expression: z.union([z.string(), z.object({ expr: z.string(), ...sev }).strict()]) }).strict(),
+]);
+export type ModelTest = z.infer<typeof ModelTest>;
+
+export const ModelFile = z
+  .object({
+    description: z.string().optional(),
+    materialized: Materialization.optional(),
+    /** For incremental models: the DATE column whose one value a run replaces. */
+    date_column: z.string().optional(),
+    columns: z
+      .record(z.string(), z.object({ description: z.string().optional(), tests: z.array(ColumnTest).optional() }).strict().nullable())
+      .optional(),
+    tests: z.array(ModelTest).optional(),
+  })
+  .strict();
+export type ModelFile = z.infer<typeof ModelFile>;
+
+export interface Model {
+  name: string;
+  layer: string;
+  /** Path relative to the project folder, e.g. sql/marts/fct_x.sql. */
+  file: string;
+  sql: string;
+  materialized: Materialization;
+  dateColumn: string | undefined;
+  /** The leading `--` comment of the SQL file: what it is, its grain and key. */
+  header: string;
+  config: ModelFile;
+}
+
+export interface SqlTest {
+  name: string;
+  file: string;
+  sql: string;
+  severity: Severity;
+  header: string;
+}
+
+export interface Project {
+  dir: string;
+  sqlDir: string;
+  layers: { name: string; materialized: Materialization }[];
+  models: Map<string, Model>;
+  sqlTests: SqlTest[];
+}
+
+const NAME = /^[a-z_][a-z0-9_]*$/;
+
+function readYaml<T>(file: string, schema: z.ZodType<T>, dir: string): T {
+  let raw: unknown;
+  const rel = path.relative(dir, file);
+  try {
+    raw = parseYaml(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UserError(`cannot parse ${quote(rel)}: ${(err as Error).message.split("\n")[0]}`, "fix the YAML syntax");
+  }
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new UserError(`invalid ${quote(rel)}: ${z.prettifyError(parsed.error).replace(/\n/g, " ")}`, "see sql/README.md for the model file format");
+  }
+  return parsed.data;
+}
+
+/** The SQL file's leading comment lines, without the `--`. */
+export function headerOf(sql: string): string {
+  const lines: string[] = [];
+  for (const line of sql.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t.startsWith("--")) lines.push(t.replace(/^--\s?/, ""));
+    else if (t === "" && lines.length === 0) continue;
+    else break;
+  }
+  return lines.join("\n").trim();
+}
+
+/** The model's SELECT without a trailing semicolon. */
+export function statementOf(sql: string): string {
+  return sql.replace(/;\s*(--[^\n]*\s*)*$/u, "").trimEnd();
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(full));
+    else if (entry.isFile() && entry.name.endsWith(".sql")) out.push(full);
+  }
+  return out;
+}
+
+/** Load the project in `dir` (the folder holding `sql/`). */
+export function loadProject(dir: string): Project {
+  const sqlDir = path.join(dir, "sql");
+  const projectFile = path.join(sqlDir, "project.yml");
+  if (!fs.existsSync(projectFile)) {
+    throw new UserError(`no models found: ${quote(projectFile)} does not exist`, "point --project at the folder holding sql/project.yml");
+  }
+  const pf = readYaml(projectFile, ProjectFile, dir);
+  const layers = Object.entries(pf.layers).map(([name, d]) => ({ name, materialized: d.materialized }));
+  const models = new Map<string, Model>();
+  const sqlTests: SqlTest[] = [];
+  for (const layer of layers) {
+    const layerDir = path.join(sqlDir, layer.name);
+    if (!fs.existsSync(layerDir)) continue;
+    for (const file of walk(layerDir)) {
+      const rel = path.relative(dir, file);
+      const name = path.basename(file, ".sql");
+      const sql = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+      if (name.startsWith("assert_")) {
+        const header = headerOf(sql);
+        const severity = /^severity:\s*warn\b/im.test(header) ? "warn" : "error";
+        sqlTests.push({ name, file: rel, sql: statementOf(sql), severity, header });
+        continue;
+      }
+      if (!NAME.test(name)) {
+        throw new UserError(`model file ${quote(rel)} has an invalid name`, "model names are lowercase letters, digits and underscores, starting with a letter");
+      }
+      const existing = models.get(name);
+      if (existing) {
+        throw new UserError(`model ${quote(name)} is defined twice: ${quote(existing.file)} and ${quote(rel)}`, "a model name is its table name and must be unique across layers");
+      }
+      const ymlFile = file.replace(/\.sql$/, ".yml");
+      const config = fs.existsSync(ymlFile) ? readYaml(ymlFile, ModelFile, dir) : {};
+      const materialized = config.materialized ?? layer.materialized;
+      if (materialized === "incremental" && !config.date_column) {
+        throw new UserError(`incremental model ${quote(name)} has no date_column`, `add \`date_column: <column>\` to ${path.relative(dir, ymlFile)}`);
+      }
+      models.set(name, {
+        name,
+        layer: layer.name,
+        file: rel,
+        sql: statementOf(sql),
+        materialized,
+        dateColumn: config.date_column,
+        header: headerOf(sql),
+        config,
+      });
+    }
+  }
+  return { dir, sqlDir, layers, models, sqlTests };
+}

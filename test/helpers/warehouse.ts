@@ -1,0 +1,63 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { validateRecord } from "../../pipelines/validate.ts";
+import type { EntitySpec } from "../../pipelines/types.ts";
+import { INSTALL_DIR } from "../../src/lib/paths.ts";
+import { ident, Warehouse } from "../../src/lib/warehouse.ts";
+import { runBuild } from "../../src/runner/build.ts";
+import { buildGraph, select } from "../../src/runner/graph.ts";
+import { loadProject } from "../../src/runner/project.ts";
+
+/** A fresh in-memory warehouse with the layer and meta schemas. */
+export async function memoryWarehouse(): Promise<Warehouse> {
+  return Warehouse.open({ path: ":memory:", threads: 1, memoryLimit: "1GB" });
+}
+
+/** A fresh temporary directory, removed by the caller (or left in /tmp). */
+export function tempDir(prefix = "clout-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Land fixture records the way ingest does — through the entity's zod schema and toRow — into a table
+ * `raw.<network>__<entity>` with the landed columns plus `_source_file`, `_source_line` and `dt`.
+ * Returns the rejects with their reasons. Appends when called twice (e.g. two dates).
+ */
+export async function loadRaw(
+  wh: Warehouse,
+  spec: EntitySpec<any>,
+  records: unknown[],
+  opts: { dt?: string; file?: string } = {},
+): Promise<{ accepted: number; rejects: { line: number; reason: string }[] }> {
+  const dt = opts.dt ?? "2026-11-24";
+  const file = opts.file ?? `exports/${spec.network}/${dt}/${spec.entity}.jsonl`;
+  const table = `raw.${ident(`${spec.network}__${spec.entity}`)}`;
+  await wh.run("create schema if not exists raw");
+  const cols = [...spec.columns.map((c) => `${ident(c.name)} ${c.type}`), "_source_file VARCHAR", "_source_line BIGINT", "dt DATE"];
+  await wh.run(`create table if not exists ${table} (${cols.join(", ")})`);
+  const rejects: { line: number; reason: string }[] = [];
+  let accepted = 0;
+  const placeholders = spec.columns
+    .map((c, i) => (c.type === "TIMESTAMPTZ" ? `to_timestamp($${i + 1}::double / 1000)` : c.type === "VARCHAR[]" ? `$${i + 1}::json::varchar[]` : `$${i + 1}::${c.type}`))
+    .join(", ");
+  const n = spec.columns.length;
+  for (const [i, record] of records.entries()) {
+    const v = validateRecord(spec, record);
+    if (!v.ok) {
+      rejects.push({ line: i + 1, reason: v.reason });
+      continue;
+    }
+    const values = v.row.map((x, j) => (spec.columns[j]!.type === "VARCHAR[]" && x !== null ? JSON.stringify(x) : x)) as (string | number | boolean | null)[];
+    await wh.run(`insert into ${table} values (${placeholders}, $${n + 1}, $${n + 2}, $${n + 3}::date)`, [...values, file, i + 1, dt]);
+    accepted++;
+  }
+  return { accepted, rejects };
+}
+
+/** Build models of the real project (selector syntax as `clout build --select`) for a run date. */
+export async function buildModels(wh: Warehouse, selector: string, runDate = "2026-11-24"): Promise<void> {
+  const project = loadProject(INSTALL_DIR);
+  const graph = await buildGraph(project, wh);
+  await runBuild(wh, graph, { runId: `test-${Date.now()}`, runDate, selected: select(graph, selector) });
+}
