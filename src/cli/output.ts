@@ -54,11 +54,17 @@ export function table(rows: Record<string, unknown>[], maxWidth = 40): string[] 
   if (rows.length === 0) return ["(no rows)"];
   const cols = Object.keys(rows[0]!);
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? "NULL" : v instanceof Date ? v.toISOString() : typeof v === "object" ? JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) : String(v);
+    const s = v === null || v === undefined ? "NULL" : v instanceof Date ? isoDateOrTime(v) : typeof v === "object" ? JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) : String(v);
     return s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s;
   };
   const cells = rows.map((r) => cols.map((c) => cell(r[c])));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
   return [fmt(cols), fmt(widths.map((w) => "-".repeat(w))), ...cells.map(fmt)];
+}
+
+/** A DATE (midnight UTC) shows as 2026-11-24, any other instant as an ISO time. */
+function isoDateOrTime(d: Date): string {
+  const iso = d.toISOString();
+  return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso.replace(".000Z", "Z");
 }

@@ -88,7 +88,7 @@ function resolveRefs(project: Project, refs: TableRef[], file: string): { deps: 
       sources.push(`${ref.schema}.${ref.name}`);
     }
   }
-  return { deps: [...new Set(deps)], sources: [...new Set(sources)] };
+  return { deps: [...new Set(deps)].sort(), sources: [...new Set(sources)].sort() };
 }
 
 /** Build the dependency graph of a project; refuses missing models and cycles. */

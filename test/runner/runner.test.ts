@@ -1,0 +1,251 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Warehouse } from "../../src/lib/warehouse.ts";
+import { ModelFailedError, runBuild } from "../../src/runner/build.ts";
+import { buildCatalog } from "../../src/runner/catalog.ts";
+import { compileTests, runTests, selectTests } from "../../src/runner/datatests.ts";
+import { buildGraph, select } from "../../src/runner/graph.ts";
+import { loadProject } from "../../src/runner/project.ts";
+import { fixtureProject, writeFixture } from "../helpers/fixture.ts";
+import { memoryWarehouse, tempDir } from "../helpers/warehouse.ts";
+
+let wh: Warehouse;
+beforeEach(async () => {
+  wh = await memoryWarehouse();
+});
+afterEach(() => wh.close());
+
+async function build(dir: string, opts: { selector?: string; runDate?: string; artifactsDir?: string; fullRefresh?: boolean } = {}) {
+  const graph = await buildGraph(loadProject(dir), wh);
+  const selected = select(graph, opts.selector);
+  return runBuild(wh, graph, { runId: `r-${Math.random().toString(36).slice(2)}`, runDate: opts.runDate ?? "2026-11-24", selected, ...opts });
+}
+
+const chain = {
+  "staging/stg_people.sql": "-- people\nselect * from (values (1, 'ann'), (2, 'bob')) as t(person_id, name)",
+  "staging/stg_events.sql": "select * from (values (1, 10), (1, 5), (2, 7)) as t(person_id, points)",
+  "intermediate/int_points_summed.sql": "with e as (select * from staging.stg_events)\nselect person_id, sum(points) as points from e group by person_id",
+  "marts/dim_people.sql": "select p.person_id, p.name, s.points from staging.stg_people p join intermediate.int_points_summed s using (person_id)",
+  "marts/fct_other.sql": "select count(*) as n from marts.dim_people",
+};
+
+describe("dependency graph", () => {
+  it("orders models so every dependency comes first, including JOIN … USING and subqueries", async () => {
+    const dir = fixtureProject({
+      ...chain,
+      "marts/fct_sub.sql": "select * from staging.stg_people where person_id in (select person_id from intermediate.int_points_summed)",
+    });
+    const graph = await buildGraph(loadProject(dir), wh);
+    const pos = (n: string) => graph.order.indexOf(n);
+    expect(graph.nodes.get("dim_people")!.dependsOn.sort()).toEqual(["int_points_summed", "stg_people"]);
+    expect(graph.nodes.get("fct_sub")!.dependsOn.sort()).toEqual(["int_points_summed", "stg_people"]);
+    expect(pos("stg_events")).toBeLessThan(pos("int_points_summed"));
+    expect(pos("int_points_summed")).toBeLessThan(pos("dim_people"));
+    expect(pos("dim_people")).toBeLessThan(pos("fct_other"));
+    const result = await build(dir);
+    expect(result.results.map((r) => r.status)).toEqual(Array(6).fill("success"));
+    expect(await wh.all("select person_id, name, points::integer as points from marts.dim_people order by 1")).toEqual([
+      { person_id: 1, name: "ann", points: 15 },
+      { person_id: 2, name: "bob", points: 7 },
+    ]);
+  });
+
+  it("ignores CTE names and records raw sources", async () => {
+    const dir = fixtureProject({ "staging/stg_x.sql": "with stg_y as (select 1 as a) select * from stg_y, raw.twitter__tweets" });
+    const graph = await buildGraph(loadProject(dir), wh);
+    expect(graph.nodes.get("stg_x")!.dependsOn).toEqual([]);
+    expect(graph.nodes.get("stg_x")!.sources).toEqual(["raw.twitter__tweets"]);
+  });
+
+  it("names the cycle", async () => {
+    const dir = fixtureProject({
+      "intermediate/int_a.sql": "select * from intermediate.int_c",
+      "intermediate/int_b.sql": "select * from intermediate.int_a",
+      "intermediate/int_c.sql": "select * from intermediate.int_b",
+      "marts/ok.sql": "select 1 as x",
+    });
+    await expect(buildGraph(loadProject(dir), wh)).rejects.toThrow(/cycle in models: int_(a|b|c) → int_(a|b|c) → int_(a|b|c) → int_\1/);
+  });
+
+  it("refuses a reference to a missing model, naming the file", async () => {
+    const dir = fixtureProject({ "marts/fct_a.sql": "select * from intermediate.int_missing" });
+    await expect(buildGraph(loadProject(dir), wh)).rejects.toThrow(`"sql/marts/fct_a.sql" references missing model "intermediate.int_missing"`);
+  });
+
+  it("refuses a model that does not parse, naming the file", async () => {
+    const dir = fixtureProject({ "marts/fct_a.sql": "selec 1" });
+    await expect(buildGraph(loadProject(dir), wh)).rejects.toThrow(/cannot parse "sql\/marts\/fct_a.sql": syntax error/);
+  });
+
+  it("refuses two models with one name", async () => {
+    const dir = fixtureProject({ "staging/a/stg_x.sql": "select 1 as a", "staging/b/stg_x.sql": "select 2 as a" });
+    expect(() => loadProject(dir)).toThrow(/model "stg_x" is defined twice/);
+  });
+});
+
+describe("selection", () => {
+  it("supports model, model+, +model, +model+, layer: and unions", async () => {
+    const graph = await buildGraph(loadProject(fixtureProject(chain)), wh);
+    expect(select(graph, "dim_people")).toEqual(["dim_people"]);
+    expect(select(graph, "int_points_summed+")).toEqual(["int_points_summed", "dim_people", "fct_other"]);
+    expect(select(graph, "+dim_people")).toEqual(["stg_events", "stg_people", "int_points_summed", "dim_people"]);
+    expect(select(graph, "+int_points_summed+")).toEqual(["stg_events", "int_points_summed", "dim_people", "fct_other"]);
+    expect(select(graph, "layer:staging")).toEqual(["stg_events", "stg_people"]);
+    expect(select(graph, "layer:staging fct_other,dim_people")).toEqual(["stg_events", "stg_people", "dim_people", "fct_other"]);
+    expect(select(graph, undefined)).toHaveLength(5);
+    expect(() => select(graph, "dim_peple")).toThrow(`no model named "dim_peple" in --select`);
+    expect(() => select(graph, "layer:gold")).toThrow(`unknown layer "gold"`);
+    expect(() => select(graph, "a.b")).toThrow(`cannot read selector "a.b"`);
+  });
+});
+
+describe("materializations", () => {
+  it("views and tables land in the layer's schema; per-model yml overrides the layer default", async () => {
+    const dir = fixtureProject({ ...chain, "marts/fct_other.yml": "materialized: view\n" });
+    await build(dir);
+    const kinds = await wh.all(`select table_schema as s, table_name as t, table_type as k from information_schema.tables where table_schema in ('staging','intermediate','marts') order by 1, 2`);
+    expect(kinds).toEqual([
+      { s: "intermediate", t: "int_points_summed", k: "BASE TABLE" },
+      { s: "marts", t: "dim_people", k: "BASE TABLE" },
+      { s: "marts", t: "fct_other", k: "VIEW" },
+      { s: "staging", t: "stg_events", k: "VIEW" },
+      { s: "staging", t: "stg_people", k: "VIEW" },
+    ]);
+  });
+
+  it("incremental by date replaces one date's rows and never duplicates", async () => {
+    const dir = fixtureProject({
+      "staging/stg_src.sql": "select * from (values (1, 'a'), (2, 'b'), (3, 'c')) as t(id, v)",
+      "marts/fct_daily.sql": "select getvariable('run_date')::date as score_date, id, v from staging.stg_src",
+      "marts/fct_daily.yml": "materialized: incremental\ndate_column: score_date\n",
+    });
+    await build(dir, { runDate: "2026-11-01" });
+    await build(dir, { runDate: "2026-11-02" });
+    await build(dir, { runDate: "2026-11-02" });
+    writeFixture(dir, "staging/stg_src.sql", "select * from (values (1, 'A'), (2, 'B')) as t(id, v)");
+    await build(dir, { runDate: "2026-11-01" });
+    const rows = await wh.all("select score_date::varchar as d, count(*)::integer as n, string_agg(v, '' order by id) as vs from marts.fct_daily group by 1 order by 1");
+    expect(rows).toEqual([
+      { d: "2026-11-01", n: 2, vs: "AB" },
+      { d: "2026-11-02", n: 3, vs: "abc" },
+    ]);
+    // --full-refresh drops history and keeps only the run date.
+    await build(dir, { runDate: "2026-11-03", fullRefresh: true });
+    expect(await wh.all("select distinct score_date::varchar as d from marts.fct_daily")).toEqual([{ d: "2026-11-03" }]);
+  });
+
+  it("refuses an incremental model whose rows are not all of the run date, leaving the table as it was", async () => {
+    const dir = fixtureProject({
+      "marts/fct_daily.sql": "select getvariable('run_date')::date as score_date, 1 as id",
+      "marts/fct_daily.yml": "materialized: incremental\ndate_column: score_date\n",
+    });
+    await build(dir, { runDate: "2026-11-01" });
+    writeFixture(dir, "marts/fct_daily.sql", "select date '2026-10-01' as score_date, 1 as id");
+    await expect(build(dir, { runDate: "2026-11-02" })).rejects.toThrow(/1 rows whose score_date is not the run date/);
+    expect(await wh.all("select score_date::varchar as d from marts.fct_daily")).toEqual([{ d: "2026-11-01" }]);
+  });
+});
+
+describe("failures", () => {
+  it("stops at the failing model with its name, file and DuckDB's message; last good tables stay intact", async () => {
+    const dir = fixtureProject(chain);
+    await build(dir);
+    const before = await wh.all("select * from marts.dim_people order by person_id");
+    writeFixture(dir, "intermediate/int_points_summed.sql", "select person_id, sum(points) as points from staging.stg_events group by person_id");
+    writeFixture(dir, "marts/dim_people.sql", "select p.person_id, p.name, s.points, s.no_such_column from staging.stg_people p join intermediate.int_points_summed s using (person_id)");
+    const err = await build(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelFailedError);
+    const e = err as ModelFailedError;
+    expect(e.message).toContain(`model "dim_people" (sql/marts/dim_people.sql) failed:`);
+    expect(e.message).toMatch(/no_such_column/);
+    expect(e.result.results.map((r) => [r.name, r.status])).toEqual([
+      ["stg_events", "success"],
+      ["stg_people", "success"],
+      ["int_points_summed", "success"],
+      ["dim_people", "error"],
+      ["fct_other", "skipped"],
+    ]);
+    expect(await wh.all("select * from marts.dim_people order by person_id")).toEqual(before);
+    const runs = await wh.all<{ status: string; message: string }>("select status, message from meta.runs where run_id = $1", [e.result.run_id]);
+    expect(runs[0]!.status).toBe("error");
+    expect(runs[0]!.message).toMatch(/^dim_people: .*no_such_column/);
+  });
+});
+
+describe("artifacts and meta", () => {
+  it("records each model's status, duration and row count, writes run_results.json and a catalog", async () => {
+    const artifacts = tempDir();
+    const dir = fixtureProject({ ...chain, "marts/dim_people.yml": "description: one row per person\ncolumns:\n  person_id:\n    description: the person\n    tests: [not_null, unique]\n" });
+    const result = await build(dir, { artifactsDir: artifacts });
+    const file = path.join(artifacts, "runs", result.run_id, "run_results.json");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(json.status).toBe("success");
+    expect(json.results.find((r: { name: string }) => r.name === "dim_people")).toMatchObject({ status: "success", row_count: 2, materialized: "table" });
+    const meta = await wh.all("select model, status, row_count from meta.model_runs where run_id = $1 order by model", [result.run_id]);
+    expect(meta).toContainEqual({ model: "dim_people", status: "success", row_count: 2 });
+    expect(meta).toContainEqual({ model: "stg_people", status: "success", row_count: null });
+    const graph = await buildGraph(loadProject(dir), wh);
+    const catalog = await buildCatalog(wh, graph, compileTests(graph));
+    const dim = catalog.models.find((m) => m.name === "dim_people")!;
+    expect(dim).toMatchObject({ layer: "marts", materialized: "table", depends_on: ["int_points_summed", "stg_people"], built: true, description: "one row per person" });
+    expect(dim.columns.map((c) => [c.name, c.description])).toEqual([["person_id", "the person"], ["name", null], ["points", null]]);
+    expect(dim.tests).toEqual(["not_null__dim_people__person_id", "unique__dim_people__person_id"]);
+  });
+});
+
+describe("data tests", () => {
+  const files = {
+    "marts/fct_s.sql": "select * from (values (1, 'a', 10), (2, 'b', 20), (2, 'x', null)) as t(id, kind, n)",
+    "marts/dim_k.sql": "select * from (values ('a'), ('b')) as t(kind)",
+    "marts/fct_s.yml": [
+      "columns:",
+      "  id:",
+      "    tests: [not_null, unique]",
+      "  kind:",
+      "    tests:",
+      "      - accepted_values: {values: [a, b]}",
+      "      - relationships: {to: dim_k, field: kind, severity: warn}",
+      "  n:",
+      "    tests: [{not_null: {severity: warn}}]",
+      "tests:",
+      "  - unique_combination: [id, kind]",
+      "  - expression: 'n is null or n > 0'",
+    ].join("\n"),
+    "marts/assert_positive_ids.sql": "-- Assert that ids are positive\nselect * from marts.fct_s where id <= 0",
+    "marts/assert_two_kinds.sql": "-- Assert that there are exactly two kinds\n-- severity: warn\nselect count(*) as n from marts.dim_k having count(*) <> 3",
+  };
+
+  it("pass and fail as they should, with severities and sample rows", async () => {
+    const dir = fixtureProject(files);
+    await build(dir);
+    const graph = await buildGraph(loadProject(dir), wh);
+    const results = await runTests(wh, compileTests(graph), { runId: "t1" });
+    const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+    expect(Object.fromEntries(results.map((r) => [r.name, [r.status, r.failures]]))).toEqual({
+      not_null__fct_s__id: ["pass", 0],
+      unique__fct_s__id: ["fail", 1],
+      accepted_values__fct_s__kind: ["fail", 1],
+      relationships__fct_s__kind__dim_k: ["warn", 1],
+      not_null__fct_s__n: ["warn", 1],
+      unique_combination__fct_s__id__kind: ["pass", 0],
+      expression__fct_s__2: ["pass", 0],
+      assert_positive_ids: ["pass", 0],
+      assert_two_kinds: ["warn", 1],
+    });
+    expect(byName.unique__fct_s__id!.sample).toEqual([{ id: 2, n_rows: 2 }]);
+    expect(byName.accepted_values__fct_s__kind!.sample).toEqual([{ kind: "x", n_rows: 1 }]);
+    const stored = await wh.all("select count(*)::integer as n from meta.test_results where run_id = 't1'");
+    expect(stored).toEqual([{ n: 9 }]);
+  });
+
+  it("select tests by model, and report a test that cannot run as an error", async () => {
+    const dir = fixtureProject(files);
+    const graph = await buildGraph(loadProject(dir), wh);
+    const tests = selectTests(compileTests(graph), select(graph, "dim_k"));
+    expect(tests.map((t) => t.name)).toEqual(["assert_two_kinds"]);
+    const results = await runTests(wh, tests, { runId: "t2" }); // nothing built yet
+    expect(results[0]!.status).toBe("error");
+    expect(results[0]!.message).toMatch(/dim_k/);
+  });
+});
