@@ -104,8 +104,11 @@ export type WorldEvent =
       text: string;
       hashtags: string[];
       mentions: { accountId: string; handle: string }[];
-      /** What it replies to / comments on / reposts / quotes / checks in with. */
-      parent?: { contentId: string; accountId: string; handle: string };
+      /**
+       * What it replies to / comments on / reposts / quotes / checks in with. `rootContentId` is the thread's
+       * root (a Reddit submission, a TikTok video) when the parent is itself a comment.
+       */
+      parent?: { contentId: string; accountId: string; handle: string; rootContentId?: string };
       /** Title for videos / submissions, if the network has one. */
       title?: string;
       /** Extra topic evidence: subreddit, venue category, video tags (lowercase words). */

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { UserError, messageOf } from "../lib/errors.ts";
 import { buildCommand } from "./commands/build.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { ingestCommand } from "./commands/ingest.ts";
 import { statusCommand } from "./commands/status.ts";
 import { testCommand } from "./commands/test.ts";
 
@@ -18,7 +19,7 @@ export function program(): Command {
     .showHelpAfterError("(run `clout --help` for usage)")
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const c of [buildCommand(), testCommand(), statusCommand(), demoCommand()]) {
+  for (const c of [ingestCommand(), buildCommand(), testCommand(), statusCommand(), demoCommand()]) {
     p.addCommand(c.exitOverride().showHelpAfterError(`(run \`clout ${c.name()} --help\` for usage)`));
   }
   return p;

@@ -1,4 +1,6 @@
 import { Command, Option } from "commander";
+import { SOURCES } from "../../../pipelines/registry.ts";
+import { createRawViews } from "../../../pipelines/sources.ts";
 import { parseDate, yesterdayUtc } from "../../lib/dates.ts";
 import { newRunId } from "../../lib/runid.ts";
 import { runBuild } from "../../runner/build.ts";
@@ -12,15 +14,17 @@ import { count, seconds } from "../output.ts";
 export function buildCommand(): Command {
   return new Command("build")
     .description("run the SQL models in dependency order (view, table, incremental by date)")
-    .option("-s, --select <selector>", "models to build: name, name+, +name, layer:marts (several, space or comma separated)")
+    .option("-s, --select <selector...>", "models to build: name, name+, +name, layer:marts (several, space or comma separated)")
     .option("-d, --date <date>", "the run date models read as getvariable('run_date') (default: yesterday, UTC)")
     .option("--full-refresh", "drop and rebuild incremental models instead of replacing one date", false)
     .addOption(new Option("--list", "list the selected models in build order and exit, building nothing").default(false))
-    .action(async (opts: { select?: string; date?: string; fullRefresh: boolean; list: boolean }, cmd: Command) => {
+    .action(async (flags: { select?: string[]; date?: string; fullRefresh: boolean; list: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
+      const opts = { ...flags, select: flags.select?.join(" ") };
       const runDate = opts.date === undefined ? yesterdayUtc() : parseDate(opts.date);
       const project = loadProject(ctx.config.projectDir);
       await withWarehouse(ctx, async (wh) => {
+        await createRawViews(wh, ctx.layout, Object.values(SOURCES));
         const graph = await buildGraph(project, wh);
         const selected = select(graph, opts.select);
         if (opts.list) {

@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { SOURCES } from "../../../pipelines/registry.ts";
+import { createRawViews } from "../../../pipelines/sources.ts";
 import { UserError } from "../../lib/errors.ts";
 import { newRunId } from "../../lib/runid.ts";
 import { compileTests, runTests, selectTests, type TestResult } from "../../runner/datatests.ts";
@@ -29,11 +31,13 @@ export function summarise(results: TestResult[]): { line: string; failed: number
 export function testCommand(): Command {
   return new Command("test")
     .description("run the data tests declared beside the models and the hand-written assert_*.sql tests")
-    .option("-s, --select <selector>", "only tests of these models: name, name+, +name, layer:marts")
-    .action(async (opts: { select?: string }, cmd: Command) => {
+    .option("-s, --select <selector...>", "only tests of these models: name, name+, +name, layer:marts")
+    .action(async (flags: { select?: string[] }, cmd: Command) => {
       const ctx = contextOf(cmd);
+      const opts = { select: flags.select?.join(" ") };
       const project = loadProject(ctx.config.projectDir);
       await withWarehouse(ctx, async (wh) => {
+        await createRawViews(wh, ctx.layout, Object.values(SOURCES));
         const graph = await buildGraph(project, wh);
         const tests = selectTests(compileTests(graph), opts.select ? select(graph, opts.select) : undefined);
         const runId = newRunId();

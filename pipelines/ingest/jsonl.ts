@@ -1,0 +1,54 @@
+/**
+ * JSON Lines parsing that keeps big integer ids exact: JSON.parse turns 18446744073709551616 into a
+ * rounded double, so bare integers of 16 or more digits outside strings are quoted first. Scanning only
+ * happens on lines that contain such a digit run.
+ */
+const LONG_DIGITS = /\d{16}/;
+
+export function quoteBigIntegers(line: string): string {
+  if (!LONG_DIGITS.test(line)) return line;
+  let out = "";
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped char
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    const isDigit = c >= 0x30 && c <= 0x39;
+    if (!isDigit && c !== 0x2d) continue;
+    // a number starts here (outside a string): find its end
+    let j = i + (c === 0x2d ? 1 : 0);
+    while (j < line.length && line.charCodeAt(j) >= 0x30 && line.charCodeAt(j) <= 0x39) j++;
+    const digits = j - i - (c === 0x2d ? 1 : 0);
+    const next = line[j];
+    const isInteger = next !== "." && next !== "e" && next !== "E";
+    if (digits >= 16 && isInteger) {
+      out += `${line.slice(last, i)}"${line.slice(i, j)}"`;
+      last = j;
+    }
+    i = j - 1;
+  }
+  return last === 0 ? line : out + line.slice(last);
+}
+
+export type ParsedLine = { ok: true; value: unknown } | { ok: false; reason: string };
+
+export function parseJsonLine(text: string): ParsedLine {
+  if (text.trim() === "") return { ok: false, reason: "empty line" };
+  try {
+    const value = JSON.parse(quoteBigIntegers(text)) as unknown;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      return { ok: false, reason: `not a JSON object (got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value})` };
+    }
+    return { ok: true, value };
+  } catch (err) {
+    return { ok: false, reason: `not valid JSON: ${(err as Error).message}` };
+  }
+}

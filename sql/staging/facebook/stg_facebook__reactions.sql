@@ -1,0 +1,63 @@
+-- Facebook reactions (LIKE, LOVE, WOW, HAHA, SAD, ANGRY, CARE…) as canonical interactions: action reaction.
+-- grain: one row per (reacting profile, object): a profile has one reaction per post or comment, and a
+--        changed reaction replaces the earlier one (latest dt, then highest _source_line, wins)
+-- key: interaction_id ('reaction:<object_id>:<profile id>')
+-- The target author comes from the landed posts and comments (null when the object never landed).
+-- Without created_time, occurred_at is the first date the reaction landed.
+with
+
+source as (
+    select * from raw.facebook__reactions
+),
+
+posts as (
+    select * from raw.facebook__posts
+),
+
+comments as (
+    select * from raw.facebook__comments
+),
+
+renamed as (
+    select
+        id as actor_account_id,
+        object_id as target_content_id,
+        lower(type) as reaction_type,
+        created_time,
+        name as actor_name,
+        dt,
+        _source_line
+    from source
+),
+
+deduped as (
+    select
+        *,
+        min(dt) over (partition by actor_account_id, target_content_id) as first_landed_date
+    from renamed
+    qualify row_number() over (partition by actor_account_id, target_content_id order by dt desc, _source_line desc) = 1
+),
+
+-- Who wrote each landed post or comment; an author never changes, so any landed copy names it.
+authors as (
+    select id, any_value(from__id) as author_id from posts group by id
+    union all
+    select id, any_value(from__id) as author_id from comments group by id
+),
+
+final as (
+    select
+        'facebook' as network,
+        'reaction:' || deduped.target_content_id || ':' || deduped.actor_account_id as interaction_id,
+        deduped.actor_account_id,
+        authors.author_id as target_account_id,
+        deduped.target_content_id,
+        'reaction' as action,
+        deduped.reaction_type,
+        coalesce(deduped.created_time, deduped.first_landed_date::timestamptz) as occurred_at,
+        deduped.actor_name
+    from deduped
+    left join authors on authors.id = deduped.target_content_id
+)
+
+select * from final

@@ -1,0 +1,49 @@
+-- Identity links: which accounts on which networks belong to one person (people who connected their
+-- accounts), from data/exports/identities/<date>/identities.csv. An account without a link is a person
+-- of its own; that is decided downstream, not here.
+-- grain: one row per linked account (network, account_id), as its latest delivery says
+-- key: network, account_id
+-- An account linked to two persons in the same delivery is a conflict: the lowest person_id wins (so
+-- the result does not depend on line order) and the others are kept in conflicting_person_ids, which a
+-- declared warn test reports.
+with
+
+source as (
+    select * from raw.identities__identities
+),
+
+renamed as (
+    select
+        person_id,
+        network,
+        account_id,
+        display_name,
+        dt,
+        _source_line
+    from source
+),
+
+ranked as (
+    select
+        *,
+        list_sort(list_distinct(list(person_id) over (partition by network, account_id, dt))) as delivered_person_ids,
+        row_number() over (
+            partition by network, account_id
+            order by dt desc, person_id, _source_line desc
+        ) as rank_in_account
+    from renamed
+),
+
+final as (
+    select
+        person_id,
+        network,
+        account_id,
+        display_name,
+        timezone('UTC', dt::timestamp) as linked_at,
+        list_filter(delivered_person_ids, lambda p: p <> person_id) as conflicting_person_ids
+    from ranked
+    where rank_in_account = 1
+)
+
+select * from final

@@ -1,0 +1,100 @@
+-- Instagram comments (Graph API IG Comment) as canonical content: content_type 'comment' on a media, whose
+-- owner is the parent author, or 'reply' when parent_id names another comment, whose author is the parent
+-- author. Parents missing from the exports leave parent_account_id null.
+-- grain: one row per comment
+-- key: content_id
+
+with
+
+source as (
+    select * from raw.instagram__comments
+),
+
+media as (
+    select * from raw.instagram__media
+),
+
+renamed as (
+    select
+        'instagram' as network,
+        id as content_id,
+        from__id as account_id,
+        "timestamp" as created_at,
+        case when parent_id is null then 'comment' else 'reply' end as content_type,
+        text,
+        coalesce(hashtags, []::varchar[]) as hashtags,
+        list_transform(
+            regexp_extract_all(coalesce(text, ''), '(?:^|[^A-Za-z0-9_.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)', 1),
+            lambda h: lower(h)
+        ) as mentioned_handles,
+        coalesce(parent_id, media__id) as parent_content_id,
+        parent_id as parent_comment_id,
+        media__id as media_id,
+        from__username as username,
+        like_count,
+        hidden as is_hidden,
+        dt,
+        _source_line
+    from source
+),
+
+deduplicated as (
+    select *
+    from renamed
+    qualify row_number() over (partition by content_id order by dt desc, _source_line desc) = 1
+),
+
+media_owners as (
+    select
+        id as media_id,
+        owner__id as owner_id
+    from media
+    qualify row_number() over (partition by id order by dt desc, _source_line desc) = 1
+),
+
+-- The latest id seen for each username, from media owners and commenters.
+handles as (
+    select map_from_entries(list(struct_pack(k := handle, v := account_id))) as account_id_by_handle
+    from (
+        select handle, arg_max(account_id, seen_at) as account_id
+        from (
+            select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from media where username is not null
+            union all
+            select lower(from__username), from__id, "timestamp" from source where from__username is not null
+        )
+        group by handle
+    )
+),
+
+final as (
+    select
+        deduplicated.network,
+        deduplicated.content_id,
+        deduplicated.account_id,
+        deduplicated.created_at,
+        deduplicated.content_type,
+        deduplicated.text,
+        deduplicated.hashtags,
+        list_transform(
+            list_filter(deduplicated.mentioned_handles, lambda h, i: list_position(deduplicated.mentioned_handles, h) = i),
+            lambda h: coalesce(handles.account_id_by_handle[h], h)
+        ) as mentioned_account_ids,
+        deduplicated.parent_content_id,
+        case
+            when deduplicated.parent_comment_id is null then media_owners.owner_id
+            else parent_comments.account_id
+        end as parent_account_id,
+        []::varchar[] as topic_hints,
+        deduplicated.media_id,
+        deduplicated.username,
+        deduplicated.like_count,
+        deduplicated.is_hidden
+    from deduplicated
+    cross join handles
+    left join media_owners
+        on deduplicated.media_id = media_owners.media_id
+    left join deduplicated as parent_comments
+        on deduplicated.parent_comment_id = parent_comments.content_id
+)
+
+select * from final

@@ -1,0 +1,87 @@
+-- Instagram media (Graph API IG Media) as canonical content: VIDEO media are content_type 'video', images
+-- and carousels 'post'. @usernames in the caption are resolved to IG user ids where the exports show that
+-- username (media owners, commenters), else kept as the username.
+-- grain: one row per media
+-- key: content_id
+
+with
+
+source as (
+    select * from raw.instagram__media
+),
+
+comments as (
+    select * from raw.instagram__comments
+),
+
+renamed as (
+    select
+        'instagram' as network,
+        id as content_id,
+        owner__id as account_id,
+        "timestamp" as created_at,
+        case when media_type = 'VIDEO' then 'video' else 'post' end as content_type,
+        caption as text,
+        coalesce(hashtags, []::varchar[]) as hashtags,
+        list_transform(
+            regexp_extract_all(coalesce(caption, ''), '(?:^|[^A-Za-z0-9_.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)', 1),
+            lambda h: lower(h)
+        ) as mentioned_handles,
+        username,
+        media_type,
+        media_product_type,
+        like_count,
+        comments_count,
+        permalink,
+        dt,
+        _source_line
+    from source
+),
+
+deduplicated as (
+    select *
+    from renamed
+    qualify row_number() over (partition by content_id order by dt desc, _source_line desc) = 1
+),
+
+-- The latest id seen for each username, from media owners and commenters.
+handles as (
+    select map_from_entries(list(struct_pack(k := handle, v := account_id))) as account_id_by_handle
+    from (
+        select handle, arg_max(account_id, seen_at) as account_id
+        from (
+            select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from source where username is not null
+            union all
+            select lower(from__username), from__id, "timestamp" from comments where from__username is not null
+        )
+        group by handle
+    )
+),
+
+final as (
+    select
+        deduplicated.network,
+        deduplicated.content_id,
+        deduplicated.account_id,
+        deduplicated.created_at,
+        deduplicated.content_type,
+        deduplicated.text,
+        deduplicated.hashtags,
+        list_transform(
+            list_filter(deduplicated.mentioned_handles, lambda h, i: list_position(deduplicated.mentioned_handles, h) = i),
+            lambda h: coalesce(handles.account_id_by_handle[h], h)
+        ) as mentioned_account_ids,
+        null::varchar as parent_content_id,
+        null::varchar as parent_account_id,
+        []::varchar[] as topic_hints,
+        deduplicated.username,
+        deduplicated.media_type,
+        deduplicated.media_product_type,
+        deduplicated.like_count,
+        deduplicated.comments_count,
+        deduplicated.permalink
+    from deduplicated
+    cross join handles
+)
+
+select * from final

@@ -1,0 +1,68 @@
+-- LinkedIn connections (connections.csv) as follows. A connection is mutual, so each exported row is
+-- staged as a follow in both directions: member -> connection as exported, and connection -> member
+-- mirrored (is_mirrored). When both members' lists name each other, each direction still appears once,
+-- preferring the row exported by the actor. Connected On is a date, so occurred_at is midnight UTC.
+-- grain: one row per ordered pair of connected members
+-- key: interaction_id (actor_account_id || '->' || target_account_id)
+with
+
+source as (
+    select * from raw.linkedin__connections
+),
+
+renamed as (
+    select
+        regexp_replace("Member URN", '^urn:li:person:', '') as member_account_id,
+        regexp_replace("Connection URN", '^urn:li:person:', '') as connection_account_id,
+        "Connected On" as connected_at,
+        dt,
+        _source_file,
+        _source_line
+    from source
+),
+
+directed as (
+    select
+        member_account_id as actor_account_id,
+        connection_account_id as target_account_id,
+        false as is_mirrored,
+        connected_at,
+        dt,
+        _source_file,
+        _source_line
+    from renamed
+    union all
+    select
+        connection_account_id as actor_account_id,
+        member_account_id as target_account_id,
+        true as is_mirrored,
+        connected_at,
+        dt,
+        _source_file,
+        _source_line
+    from renamed
+),
+
+deduped as (
+    select * from directed
+    qualify row_number() over (
+        partition by actor_account_id, target_account_id
+        order by is_mirrored, dt desc, _source_line desc, _source_file desc
+    ) = 1
+),
+
+final as (
+    select
+        'linkedin' as network,
+        actor_account_id || '->' || target_account_id as interaction_id,
+        actor_account_id,
+        target_account_id,
+        null::varchar as target_content_id,
+        'follow' as action,
+        null::varchar as reaction_type,
+        connected_at as occurred_at,
+        is_mirrored
+    from deduped
+)
+
+select * from final

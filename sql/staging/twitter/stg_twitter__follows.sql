@@ -1,0 +1,42 @@
+-- X follows as canonical interactions: action follow.
+-- grain: one row per (follower, followed account); a follow landed on two dates counts once
+-- key: interaction_id ('follow:<source_user_id>:<target_user_id>')
+-- X gives no time for a follow unless the export adds one; without it occurred_at is the first landing date.
+with
+
+source as (
+    select * from raw.twitter__follows
+),
+
+renamed as (
+    select
+        source_user_id as actor_account_id,
+        target_user_id as target_account_id,
+        created_at,
+        dt,
+        _source_line
+    from source
+),
+
+deduped as (
+    select
+        *,
+        min(dt) over (partition by actor_account_id, target_account_id) as first_landed_date
+    from renamed
+    qualify row_number() over (partition by actor_account_id, target_account_id order by dt desc, _source_line desc) = 1
+),
+
+final as (
+    select
+        'twitter' as network,
+        'follow:' || actor_account_id || ':' || target_account_id as interaction_id,
+        actor_account_id,
+        target_account_id,
+        null::varchar as target_content_id,
+        'follow' as action,
+        null::varchar as reaction_type,
+        coalesce(created_at, first_landed_date::timestamptz) as occurred_at
+    from deduped
+)
+
+select * from final

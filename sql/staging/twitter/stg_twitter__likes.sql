@@ -1,0 +1,55 @@
+-- X likes as canonical interactions: action reaction, reaction_type like.
+-- grain: one row per (liking user, liked tweet); a like landed on two dates counts once
+-- key: interaction_id ('like:<user_id>:<tweet_id>')
+-- The liked tweet's author comes from the landed tweets (null when the tweet never landed). X gives no
+-- time for a like unless the export adds one; without it occurred_at is the first landing date.
+with
+
+source as (
+    select * from raw.twitter__likes
+),
+
+tweets as (
+    select * from raw.twitter__tweets
+),
+
+renamed as (
+    select
+        user_id as actor_account_id,
+        tweet_id as target_content_id,
+        created_at,
+        dt,
+        _source_line
+    from source
+),
+
+deduped as (
+    select
+        *,
+        min(dt) over (partition by actor_account_id, target_content_id) as first_landed_date
+    from renamed
+    qualify row_number() over (partition by actor_account_id, target_content_id order by dt desc, _source_line desc) = 1
+),
+
+-- A tweet's author never changes, so any landed copy names it.
+tweet_authors as (
+    select id, any_value(author_id) as author_id
+    from tweets
+    group by id
+),
+
+final as (
+    select
+        'twitter' as network,
+        'like:' || deduped.actor_account_id || ':' || deduped.target_content_id as interaction_id,
+        deduped.actor_account_id,
+        tweet_authors.author_id as target_account_id,
+        deduped.target_content_id,
+        'reaction' as action,
+        'like' as reaction_type,
+        coalesce(deduped.created_at, deduped.first_landed_date::timestamptz) as occurred_at
+    from deduped
+    left join tweet_authors on tweet_authors.id = deduped.target_content_id
+)
+
+select * from final

@@ -1,0 +1,105 @@
+-- YouTube top-level comments (Data API v3 commentThread resources) as canonical content: content_type
+-- 'comment' on the video, whose channel is the parent author (from the videos export, else the thread's
+-- own snippet.channelId). Replies inside a thread are not exported.
+-- grain: one row per top-level comment
+-- key: content_id
+
+with
+
+source as (
+    select * from raw.youtube__comment_threads
+),
+
+videos as (
+    select * from raw.youtube__videos
+),
+
+renamed as (
+    select
+        'youtube' as network,
+        snippet__topLevelComment__id as content_id,
+        snippet__topLevelComment__snippet__authorChannelId__value as account_id,
+        snippet__topLevelComment__snippet__publishedAt as created_at,
+        'comment' as content_type,
+        -- textOriginal is only guaranteed to the author; textDisplay may be HTML.
+        coalesce(
+            snippet__topLevelComment__snippet__textOriginal,
+            replace(replace(replace(replace(replace(
+                regexp_replace(regexp_replace(snippet__topLevelComment__snippet__textDisplay, '<br\s*/?>', chr(10), 'gi'), '<[^>]+>', '', 'g'),
+                '&lt;', '<'), '&gt;', '>'), '&quot;', '"'), '&#39;', ''''), '&amp;', '&')
+        ) as text,
+        coalesce(hashtags, []::varchar[]) as hashtags,
+        snippet__videoId as parent_content_id,
+        snippet__channelId as thread_channel_id,
+        id as thread_id,
+        snippet__topLevelComment__snippet__authorDisplayName as author_display_name,
+        snippet__topLevelComment__snippet__likeCount as like_count,
+        snippet__totalReplyCount as reply_count,
+        snippet__isPublic as is_public,
+        snippet__topLevelComment__snippet__updatedAt as updated_at,
+        dt,
+        _source_line
+    from source
+),
+
+deduplicated as (
+    select
+        *,
+        list_transform(
+            regexp_extract_all(coalesce(text, ''), '(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)', 1),
+            lambda h: lower(h)
+        ) as mentioned_handles
+    from renamed
+    qualify row_number() over (partition by content_id order by dt desc, _source_line desc) = 1
+),
+
+video_channels as (
+    select
+        id as video_id,
+        snippet__channelId as channel_id
+    from videos
+    qualify row_number() over (partition by id order by dt desc, _source_line desc) = 1
+),
+
+-- Comment authors are shown by @handle (authorDisplayName): the only handle → channel link in the exports.
+handles as (
+    select map_from_entries(list(struct_pack(k := handle, v := account_id))) as account_id_by_handle
+    from (
+        select
+            lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle,
+            arg_max(snippet__topLevelComment__snippet__authorChannelId__value, snippet__topLevelComment__snippet__publishedAt) as account_id
+        from source
+        where snippet__topLevelComment__snippet__authorDisplayName like '@%'
+        group by 1
+    )
+),
+
+final as (
+    select
+        deduplicated.network,
+        deduplicated.content_id,
+        deduplicated.account_id,
+        deduplicated.created_at,
+        deduplicated.content_type,
+        deduplicated.text,
+        deduplicated.hashtags,
+        list_transform(
+            list_filter(deduplicated.mentioned_handles, lambda h, i: list_position(deduplicated.mentioned_handles, h) = i),
+            lambda h: coalesce(handles.account_id_by_handle[h], h)
+        ) as mentioned_account_ids,
+        deduplicated.parent_content_id,
+        coalesce(video_channels.channel_id, deduplicated.thread_channel_id) as parent_account_id,
+        []::varchar[] as topic_hints,
+        deduplicated.thread_id,
+        deduplicated.author_display_name,
+        deduplicated.like_count,
+        deduplicated.reply_count,
+        deduplicated.is_public,
+        deduplicated.updated_at
+    from deduplicated
+    cross join handles
+    left join video_channels
+        on deduplicated.parent_content_id = video_channels.video_id
+)
+
+select * from final

@@ -1,0 +1,86 @@
+-- YouTube videos (Data API v3 video resources) as canonical content: content_type 'video', the uploader's
+-- tags as topic hints, @handles in the description resolved to channel ids where a comment shows that handle.
+-- grain: one row per video
+-- key: content_id
+
+with
+
+source as (
+    select * from raw.youtube__videos
+),
+
+comment_threads as (
+    select * from raw.youtube__comment_threads
+),
+
+renamed as (
+    select
+        'youtube' as network,
+        id as content_id,
+        snippet__channelId as account_id,
+        snippet__publishedAt as created_at,
+        'video' as content_type,
+        snippet__description as text,
+        coalesce(hashtags, []::varchar[]) as hashtags,
+        list_transform(
+            regexp_extract_all(coalesce(snippet__description, ''), '(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)', 1),
+            lambda h: lower(h)
+        ) as mentioned_handles,
+        list_transform(coalesce(snippet__tags, []::varchar[]), lambda t: lower(t)) as topic_hints,
+        snippet__title as title,
+        snippet__channelTitle as channel_title,
+        snippet__categoryId as category_id,
+        statistics__viewCount as view_count,
+        statistics__likeCount as like_count,
+        statistics__commentCount as comment_count,
+        dt,
+        _source_line
+    from source
+),
+
+deduplicated as (
+    select *
+    from renamed
+    qualify row_number() over (partition by content_id order by dt desc, _source_line desc) = 1
+),
+
+-- Comment authors are shown by @handle (authorDisplayName): the only handle → channel link in the exports.
+handles as (
+    select map_from_entries(list(struct_pack(k := handle, v := account_id))) as account_id_by_handle
+    from (
+        select
+            lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle,
+            arg_max(snippet__topLevelComment__snippet__authorChannelId__value, snippet__topLevelComment__snippet__publishedAt) as account_id
+        from comment_threads
+        where snippet__topLevelComment__snippet__authorDisplayName like '@%'
+        group by 1
+    )
+),
+
+final as (
+    select
+        deduplicated.network,
+        deduplicated.content_id,
+        deduplicated.account_id,
+        deduplicated.created_at,
+        deduplicated.content_type,
+        deduplicated.text,
+        deduplicated.hashtags,
+        list_transform(
+            list_filter(deduplicated.mentioned_handles, lambda h, i: list_position(deduplicated.mentioned_handles, h) = i),
+            lambda h: coalesce(handles.account_id_by_handle[h], h)
+        ) as mentioned_account_ids,
+        null::varchar as parent_content_id,
+        null::varchar as parent_account_id,
+        deduplicated.topic_hints,
+        deduplicated.title,
+        deduplicated.channel_title,
+        deduplicated.category_id,
+        deduplicated.view_count,
+        deduplicated.like_count,
+        deduplicated.comment_count
+    from deduplicated
+    cross join handles
+)
+
+select * from final
