@@ -10,16 +10,21 @@ import { RecordError } from "./types.ts";
  * strings before JSON.parse (see pipelines/ingest/jsonl.ts), so ids beyond 2^53 — and beyond 2^63 — stay
  * exact. Always lands as VARCHAR. Empty strings are rejected.
  */
-export const zId = z.union([z.string().min(1, "empty id"), z.number().int().safe()]).transform((v) => String(v));
+export const zId = z
+  .union([z.string().min(1, "empty id"), z.number().int().safe()], { error: (iss) => (iss.input === "" ? "empty id" : `expected an id (a string or an integer), got ${JSON.stringify(iss.input) ?? "nothing"}`) })
+  .transform((v) => String(v));
 
 /** A count: a non-negative integer, or a string of digits (YouTube writes counts as strings). */
-export const zCount = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^\d{1,15}$/, "a count written as a string of digits")
-    .transform((s) => Number(s)),
-]);
+export const zCount = z.union(
+  [
+    z.number().int().nonnegative(),
+    z
+      .string()
+      .regex(/^\d{1,15}$/)
+      .transform((s) => Number(s)),
+  ],
+  { error: (iss) => `expected a count (a non-negative integer, or digits in a string), got ${JSON.stringify(iss.input) ?? "nothing"}` },
+);
 
 const ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 

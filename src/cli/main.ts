@@ -2,9 +2,14 @@ import { Command, CommanderError, Option } from "commander";
 import { UserError, messageOf } from "../lib/errors.ts";
 import { buildCommand } from "./commands/build.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { generateCommand } from "./commands/generate.ts";
 import { ingestCommand } from "./commands/ingest.ts";
+import { nightlyCommand, publishCommand } from "./commands/nightly.ts";
+import { pagerankCommand } from "./commands/pagerank.ts";
+import { sqlCommand } from "./commands/sql.ts";
 import { statusCommand } from "./commands/status.ts";
 import { testCommand } from "./commands/test.ts";
+import { topicsCommand } from "./commands/topics.ts";
 
 export function program(): Command {
   const p = new Command("clout")
@@ -19,7 +24,7 @@ export function program(): Command {
     .showHelpAfterError("(run `clout --help` for usage)")
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const c of [ingestCommand(), buildCommand(), testCommand(), statusCommand(), demoCommand()]) {
+  for (const c of [generateCommand(), ingestCommand(), buildCommand(), testCommand(), nightlyCommand(), publishCommand(), sqlCommand(), topicsCommand(), pagerankCommand(), statusCommand(), demoCommand()]) {
     p.addCommand(c.exitOverride().showHelpAfterError(`(run \`clout ${c.name()} --help\` for usage)`));
   }
   return p;

@@ -4,6 +4,8 @@
  */
 export class Output {
   readonly tty: boolean;
+  /** Print only failing tests and summaries (the nightly's log stays short). */
+  quietPasses = false;
   private live = false;
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,

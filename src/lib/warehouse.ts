@@ -35,6 +35,10 @@ create table if not exists meta.test_results (
   run_id varchar not null, test_name varchar not null, model varchar, severity varchar not null,
   status varchar not null, failures bigint, duration_s double, message varchar, sample_json varchar
 );
+create table if not exists meta.run_stages (
+  run_id varchar not null, stage varchar not null, status varchar not null, started_at timestamptz not null,
+  duration_s double, message varchar
+);
 create table if not exists meta.ingest_files (
   run_id varchar not null, source varchar not null, entity varchar not null, dt date not null, file varchar,
   status varchar not null, lines_read bigint not null, accepted bigint not null, rejected bigint not null,

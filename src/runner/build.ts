@@ -1,6 +1,7 @@
 import path from "node:path";
 import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { writeJsonAtomic } from "../lib/files.ts";
+import { pagerank } from "../lib/pagerank.ts";
 import { ident, type Warehouse } from "../lib/warehouse.ts";
 import type { Graph } from "./graph.ts";
 import type { Model } from "./project.ts";
@@ -23,6 +24,7 @@ export type ModelStatus = "success" | "error" | "skipped";
 export interface ModelResult {
   name: string;
   layer: string;
+  schema: string;
   file: string;
   materialized: string;
   status: ModelStatus;
@@ -54,6 +56,8 @@ export interface BuildOptions {
   /** Where run_results.json goes (`<dir>/<run_id>/run_results.json`); none when undefined. */
   artifactsDir?: string | undefined;
   command?: string;
+  /** Record the run in meta.runs (false when a nightly records it around several stages). */
+  recordRun?: boolean;
   onModelStart?: (model: Model, index: number, total: number) => void;
   onModelEnd?: (result: ModelResult, index: number, total: number) => void;
 }
@@ -83,10 +87,38 @@ async function countRows(wh: Warehouse, target: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/**
+ * A pagerank model's SQL gives the edges (`graph`, `src`, `dst`, `weight`); the table it builds holds
+ * `graph, node, rank` from src/lib/pagerank.ts (networkx's conventions), swapped in atomically.
+ */
+async function runPagerankModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined): Promise<number> {
+  // work tables beside the target, dropped at the end (names from code: schema and model name are validated)
+  const edges = `${model.schema}.__clout_edges_${model.name}`;
+  const out = `${model.schema}.__clout_rank_${model.name}`;
+  await wh.run(`create or replace table ${edges} as\n${model.sql}`);
+  const p = model.config.pagerank ?? {};
+  try {
+    await pagerank(wh, {
+      edges,
+      out,
+      ...(p.damping !== undefined ? { damping: p.damping } : {}),
+      ...(p.tol !== undefined ? { tol: p.tol } : {}),
+      ...(p.max_iter !== undefined ? { maxIter: p.max_iter } : {}),
+    });
+    return await wh.transaction(async () => {
+      if (kind === "view") await wh.run(`drop view ${target}`);
+      await wh.run(`create or replace table ${target} as from ${out}`);
+      return countRows(wh, target);
+    });
+  } finally {
+    await wh.run(`drop table if exists ${edges}; drop table if exists ${out}`);
+  }
+}
+
 async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Promise<number | null> {
-  const target = `${ident(model.layer)}.${ident(model.name)}`;
-  await wh.run(`create schema if not exists ${ident(model.layer)}`);
-  const kind = await existingKind(wh, model.layer, model.name);
+  const target = `${ident(model.schema)}.${ident(model.name)}`;
+  await wh.run(`create schema if not exists ${ident(model.schema)}`);
+  const kind = await existingKind(wh, model.schema, model.name);
   switch (model.materialized) {
     case "view":
       await wh.transaction(async () => {
@@ -123,6 +155,24 @@ async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Prom
         return Number(row?.n ?? 0);
       });
     }
+    case "append": {
+      const tmp = ident(`__clout_new_${model.name}`);
+      const key = model.config.unique_key!.map(ident);
+      return wh.transaction(async () => {
+        await wh.run(`create or replace temp table ${tmp} as\n${model.sql}`);
+        if (kind === "view") await wh.run(`drop view ${target}`);
+        if (fullRefresh && kind === "table") await wh.run(`drop table ${target}`);
+        await wh.run(`create table if not exists ${target} as from ${tmp} with no data`);
+        const before = await countRows(wh, target);
+        await wh.run(
+          `insert into ${target} by name select * from ${tmp} as n where not exists (select 1 from ${target} as o where ${key.map((k) => `o.${k} is not distinct from n.${k}`).join(" and ")})`,
+        );
+        await wh.run(`drop table ${tmp}`);
+        return (await countRows(wh, target)) - before;
+      });
+    }
+    case "pagerank":
+      return runPagerankModel(wh, model, target, kind);
   }
 }
 
@@ -130,7 +180,8 @@ async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Prom
 export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions): Promise<BuildResult> {
   const startedAt = new Date();
   const command = opts.command ?? "build";
-  await recordRunStart(wh, { runId: opts.runId, command, startedAt, runDate: opts.runDate, selector: opts.selector ?? null });
+  const recordRun = opts.recordRun ?? true;
+  if (recordRun) await recordRunStart(wh, { runId: opts.runId, command, startedAt, runDate: opts.runDate, selector: opts.selector ?? null });
   await wh.run("set variable run_date = $1::date", [opts.runDate]);
   // Layer names are validated identifiers ([a-z_][a-z0-9_]*), not user input.
   await wh.run(`set search_path = '${[...graph.project.layers.map((l) => l.name), "main"].join(",")}'`);
@@ -140,7 +191,7 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
   for (const [i, name] of opts.selected.entries()) {
     const model = graph.nodes.get(name)!.model;
     const t0 = new Date();
-    const base = { name, layer: model.layer, file: model.file, materialized: model.materialized, started_at: t0.toISOString() };
+    const base = { name, layer: model.layer, schema: model.schema, file: model.file, materialized: model.materialized, started_at: t0.toISOString() };
     if (failure) {
       results.push({ ...base, status: "skipped", duration_s: 0, row_count: null, message: `skipped: ${failure.model.name} failed` });
       continue;
@@ -183,7 +234,7 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
     duration_s: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     results,
   };
-  await recordRunEnd(wh, opts.runId, build.status, finishedAt, failure ? `${failure.model.name}: ${failure.message}` : null);
+  if (recordRun) await recordRunEnd(wh, opts.runId, build.status, finishedAt, failure ? `${failure.model.name}: ${failure.message}` : null);
   if (opts.artifactsDir) writeJsonAtomic(path.join(opts.artifactsDir, "runs", opts.runId, "run_results.json"), build);
   if (failure) throw new ModelFailedError(failure.model, failure.message, build);
   return build;

@@ -8,6 +8,7 @@ import type { Graph } from "./graph.ts";
 export interface CatalogModel {
   name: string;
   layer: string;
+  schema: string;
   materialized: string;
   date_column: string | null;
   file: string;
@@ -38,13 +39,14 @@ export async function buildCatalog(wh: Warehouse, graph: Graph, tests: DataTest[
     const node = graph.nodes.get(name)!;
     const m = node.model;
     const described = m.config.columns ?? {};
-    const built = byTable.get(`${m.layer}.${m.name}`);
+    const built = byTable.get(`${m.schema}.${m.name}`);
     const columns = built
       ? built.map((c) => ({ name: c.name, type: c.type, description: described[c.name]?.description ?? null }))
       : Object.entries(described).map(([c, d]) => ({ name: c, type: null, description: d?.description ?? null }));
     return {
       name,
       layer: m.layer,
+      schema: m.schema,
       materialized: m.materialized,
       date_column: m.dateColumn ?? null,
       file: m.file,

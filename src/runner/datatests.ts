@@ -37,7 +37,7 @@ function qualified(graph: Graph, name: string, from: string): string {
   const bare = name.includes(".") ? name.split(".").pop()! : name;
   const model = graph.nodes.get(bare)?.model;
   if (!model) throw new UserError(`${quote(from)} declares a test against unknown model ${quote(name)}`, "fix the `to:` of the relationships test");
-  return `${ident(model.layer)}.${ident(model.name)}`;
+  return `${ident(model.schema)}.${ident(model.name)}`;
 }
 
 function severityOf(v: unknown): Severity {
@@ -108,7 +108,7 @@ export function compileTests(graph: Graph): DataTest[] {
   const tests: DataTest[] = [];
   for (const name of graph.order) {
     const model = graph.nodes.get(name)!.model;
-    const table = `${ident(model.layer)}.${ident(model.name)}`;
+    const table = `${ident(model.schema)}.${ident(model.name)}`;
     const file = model.file.replace(/\.sql$/, ".yml");
     for (const [column, spec] of Object.entries(model.config.columns ?? {})) {
       for (const t of spec?.tests ?? []) tests.push(columnTests(graph, name, table, column, t, file));

@@ -76,14 +76,12 @@ function resolveRefs(project: Project, refs: TableRef[], file: string): { deps: 
       if (target) deps.push(target.name);
       else if (/[./]/.test(ref.name)) sources.push(ref.name);
       else throw new UserError(`${quote(file)} references ${quote(ref.name)}, which is not a model`, `add sql/<layer>/${ref.name}.sql, or qualify a source table as raw.${ref.name}`);
-    } else if (layers.has(ref.schema)) {
-      if (!target) {
-        throw new UserError(`${quote(file)} references missing model ${quote(`${ref.schema}.${ref.name}`)}`, `create sql/${ref.schema}/${ref.name}.sql or fix the reference`);
-      }
-      if (target.layer !== ref.schema) {
-        throw new UserError(`${quote(file)} references ${quote(`${ref.schema}.${ref.name}`)} but that model is in layer ${quote(target.layer)}`, `write ${target.layer}.${ref.name}`);
-      }
+    } else if (target && target.schema === ref.schema) {
       deps.push(target.name);
+    } else if (target) {
+      throw new UserError(`${quote(file)} references ${quote(`${ref.schema}.${ref.name}`)} but that model is in schema ${quote(target.schema)}`, `write ${target.schema}.${ref.name}`);
+    } else if (layers.has(ref.schema)) {
+      throw new UserError(`${quote(file)} references missing model ${quote(`${ref.schema}.${ref.name}`)}`, `create sql/${ref.schema}/${ref.name}.sql or fix the reference`);
     } else {
       sources.push(`${ref.schema}.${ref.name}`);
     }

@@ -11,7 +11,7 @@ import { UserError, quote } from "../lib/errors.ts";
  * declares the model's data tests. Files named `assert_*.sql` are hand-written tests, not models.
  */
 
-export const Materialization = z.enum(["view", "table", "incremental"]);
+export const Materialization = z.enum(["view", "table", "incremental", "append", "pagerank"]);
 export type Materialization = z.infer<typeof Materialization>;
 export const Severity = z.enum(["error", "warn"]);
 export type Severity = z.infer<typeof Severity>;
@@ -49,6 +49,12 @@ export const ModelFile = z
     materialized: Materialization.optional(),
     /** For incremental models: the DATE column whose one value a run replaces. */
     date_column: z.string().optional(),
+    /** For append models: the columns identifying a row; rows whose key is already present are never replaced. */
+    unique_key: z.array(z.string()).min(1).optional(),
+    /** Where the table lives, when not in its layer's schema (e.g. `meta` for the score calibration). */
+    schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+    /** For pagerank models: the iteration's parameters (the SQL gives the edges: graph, src, dst, weight). */
+    pagerank: z.object({ damping: z.number().gt(0).lt(1).optional(), tol: z.number().positive().optional(), max_iter: z.number().int().positive().optional() }).strict().optional(),
     columns: z
       .record(z.string(), z.object({ description: z.string().optional(), tests: z.array(ColumnTest).optional() }).strict().nullable())
       .optional(),
@@ -60,6 +66,8 @@ export type ModelFile = z.infer<typeof ModelFile>;
 export interface Model {
   name: string;
   layer: string;
+  /** The schema holding the table: the layer, unless the model's .yml says `schema:`. */
+  schema: string;
   /** Path relative to the project folder, e.g. sql/marts/fct_x.sql. */
   file: string;
   sql: string;
@@ -167,9 +175,13 @@ export function loadProject(dir: string): Project {
       if (materialized === "incremental" && !config.date_column) {
         throw new UserError(`incremental model ${quote(name)} has no date_column`, `add \`date_column: <column>\` to ${path.relative(dir, ymlFile)}`);
       }
+      if (materialized === "append" && !config.unique_key) {
+        throw new UserError(`append model ${quote(name)} has no unique_key`, `add \`unique_key: [<column>, …]\` to ${path.relative(dir, ymlFile)}`);
+      }
       models.set(name, {
         name,
         layer: layer.name,
+        schema: config.schema ?? layer.name,
         file: rel,
         sql: statementOf(sql),
         materialized,

@@ -123,8 +123,7 @@ describe("youtube schemas", () => {
   });
 
   it("rejects bad videos with a readable reason", () => {
-    // zod 4 reports a failed union (number | digit string) as "Invalid input" at the field's path.
-    expect(rejectOf("videos", apiVideo({ statistics: { viewCount: "12a" } }))).toBe("statistics.viewCount: Invalid input");
+    expect(rejectOf("videos", apiVideo({ statistics: { viewCount: "12a" } }))).toBe('statistics.viewCount: expected a count (a non-negative integer, or digits in a string), got "12a"');
     const { channelId: _drop, ...noChannel } = apiVideo().snippet;
     expect(rejectOf("videos", apiVideo({ snippet: noChannel }))).toContain("snippet.channelId");
     expect(rejectOf("videos", apiVideo({ id: "" }))).toContain("empty id");

@@ -1,15 +1,58 @@
 import { Command, Option } from "commander";
 import { SOURCES } from "../../../pipelines/registry.ts";
 import { createRawViews } from "../../../pipelines/sources.ts";
+import { DEFAULT_SEED_FILE, loadTopicSources } from "../../../pipelines/topics.ts";
 import { parseDate, yesterdayUtc } from "../../lib/dates.ts";
 import { newRunId } from "../../lib/runid.ts";
-import { runBuild } from "../../runner/build.ts";
+import type { Warehouse } from "../../lib/warehouse.ts";
+import { runBuild, type BuildResult } from "../../runner/build.ts";
 import { buildCatalog, writeCatalog } from "../../runner/catalog.ts";
 import { compileTests } from "../../runner/datatests.ts";
-import { buildGraph, select } from "../../runner/graph.ts";
+import { buildGraph, select, type Graph } from "../../runner/graph.ts";
 import { loadProject } from "../../runner/project.ts";
-import { contextOf, withWarehouse } from "../context.ts";
+import { contextOf, withLock, withWarehouse, type Context } from "../context.ts";
 import { count, seconds } from "../output.ts";
+
+/** The sources every build reads: raw views over the lake, and the topic taxonomy (seed + Klout import). */
+export async function prepareSources(ctx: Context, wh: Warehouse): Promise<void> {
+  await createRawViews(wh, ctx.layout, Object.values(SOURCES));
+  await loadTopicSources(wh, { seedFile: DEFAULT_SEED_FILE, lakeDir: ctx.layout.lake });
+}
+
+export async function projectGraph(ctx: Context, wh: Warehouse): Promise<Graph> {
+  await prepareSources(ctx, wh);
+  return buildGraph(loadProject(ctx.config.projectDir), wh);
+}
+
+/** Build the selected models for a run date, printing one line per model; writes the catalog in any case. */
+export async function buildModels(
+  ctx: Context,
+  wh: Warehouse,
+  opts: { runId: string; runDate: string; selector?: string | undefined; fullRefresh?: boolean; command?: string; recordRun?: boolean },
+): Promise<BuildResult> {
+  const graph = await projectGraph(ctx, wh);
+  const selected = select(graph, opts.selector);
+  ctx.out.line(`build ${opts.runId}: ${selected.length} models for ${opts.runDate}${opts.selector ? ` (select: ${opts.selector})` : ""}`);
+  try {
+    const result = await runBuild(wh, graph, {
+      runId: opts.runId,
+      runDate: opts.runDate,
+      selected,
+      selector: opts.selector,
+      fullRefresh: opts.fullRefresh ?? false,
+      artifactsDir: ctx.layout.artifacts,
+      ...(opts.command ? { command: opts.command } : {}),
+      ...(opts.recordRun === false ? { recordRun: false } : {}),
+      onModelStart: (m, i, total) => ctx.out.progress(`[${i + 1}/${total}] ${m.schema}.${m.name} (${m.materialized})…`),
+      onModelEnd: (r) =>
+        ctx.out.line(`  ${r.status === "success" ? "ok   " : "ERROR"}  ${r.materialized.padEnd(11)} ${`${r.schema}.${r.name}`.padEnd(48)} ${seconds(r.duration_s).padStart(7)}  ${count(r.row_count)} rows`),
+    });
+    ctx.out.line(`build ${opts.runId}: ${result.results.length} models ok in ${seconds(result.duration_s)}`);
+    return result;
+  } finally {
+    writeCatalog(ctx.layout.artifacts, await buildCatalog(wh, graph, compileTests(graph)));
+  }
+}
 
 export function buildCommand(): Command {
   return new Command("build")
@@ -20,38 +63,18 @@ export function buildCommand(): Command {
     .addOption(new Option("--list", "list the selected models in build order and exit, building nothing").default(false))
     .action(async (flags: { select?: string[]; date?: string; fullRefresh: boolean; list: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const opts = { ...flags, select: flags.select?.join(" ") };
-      const runDate = opts.date === undefined ? yesterdayUtc() : parseDate(opts.date);
-      const project = loadProject(ctx.config.projectDir);
-      await withWarehouse(ctx, async (wh) => {
-        await createRawViews(wh, ctx.layout, Object.values(SOURCES));
-        const graph = await buildGraph(project, wh);
-        const selected = select(graph, opts.select);
-        if (opts.list) {
-          for (const name of selected) {
+      const selector = flags.select?.join(" ");
+      const runDate = flags.date === undefined ? yesterdayUtc() : parseDate(flags.date);
+      await withLock(ctx, "build", () => withWarehouse(ctx, async (wh) => {
+        if (flags.list) {
+          const graph = await projectGraph(ctx, wh);
+          for (const name of select(graph, selector)) {
             const n = graph.nodes.get(name)!;
-            ctx.out.line(`${n.model.layer}.${name}\t${n.model.materialized}\t${n.dependsOn.join(",") || "-"}\t${n.model.file}`);
+            ctx.out.line(`${n.model.schema}.${name}\t${n.model.materialized}\t${n.dependsOn.join(",") || "-"}\t${n.model.file}`);
           }
           return;
         }
-        const runId = newRunId();
-        ctx.out.line(`build ${runId}: ${selected.length} models for ${runDate}${opts.select ? ` (select: ${opts.select})` : ""}`);
-        try {
-          const result = await runBuild(wh, graph, {
-            runId,
-            runDate,
-            selected,
-            selector: opts.select,
-            fullRefresh: opts.fullRefresh,
-            artifactsDir: ctx.layout.artifacts,
-            onModelStart: (m, i, total) => ctx.out.progress(`[${i + 1}/${total}] ${m.layer}.${m.name} (${m.materialized})…`),
-            onModelEnd: (r) =>
-              ctx.out.line(`  ${r.status === "success" ? "ok   " : "ERROR"}  ${r.materialized.padEnd(11)} ${`${r.layer}.${r.name}`.padEnd(48)} ${seconds(r.duration_s).padStart(7)}  ${count(r.row_count)} rows`),
-          });
-          ctx.out.line(`build ${runId}: ${result.results.length} models ok in ${seconds(result.duration_s)}`);
-        } finally {
-          writeCatalog(ctx.layout.artifacts, await buildCatalog(wh, graph, compileTests(graph)));
-        }
-      });
+        await buildModels(ctx, wh, { runId: newRunId(), runDate, selector, fullRefresh: flags.fullRefresh });
+      }));
     });
 }

@@ -9,7 +9,7 @@ import { addDays, parseDate, yesterdayUtc } from "../../lib/dates.ts";
 import { UserError, quote } from "../../lib/errors.ts";
 import { newRunId } from "../../lib/runid.ts";
 import { recordRunEnd, recordRunStart } from "../../runner/runs.ts";
-import { contextOf, withWarehouse, type Context } from "../context.ts";
+import { contextOf, withLock, withWarehouse, type Context } from "../context.ts";
 import { count, seconds } from "../output.ts";
 
 interface IngestFlags {
@@ -118,6 +118,7 @@ export function ingestCommand(): Command {
       const runId = newRunId();
       const started = new Date();
       ctx.out.line(`ingest ${runId}: ${sources.length} source${sources.length === 1 ? "" : "s"} × ${dates.length} date${dates.length === 1 ? "" : "s"} from ${ctx.layout.exports}`);
+      await withLock(ctx, "ingest", async () => {
       const reports = await ingest({
         layout: ctx.layout,
         runId,
@@ -150,5 +151,6 @@ export function ingestCommand(): Command {
           "the other networks landed; what was landed before for the failed ones is untouched. Fix or re-export the file, then rerun `clout ingest`",
         );
       }
+      });
     });
 }

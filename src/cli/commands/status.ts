@@ -48,14 +48,33 @@ export function statusCommand(): Command {
         const tests = lastTest
           ? await wh.all(`select test_name, severity, status, failures from meta.test_results where run_id = $1 order by status <> 'pass' desc, test_name`, [lastTest.run_id])
           : [];
+        // Freshness per source: the latest landed date, and that date's counts (latest landing of each file).
+        const sources = await wh.all(
+          `with latest as (
+             select *, row_number() over (partition by source, entity, dt order by recorded_at desc) as rn
+             from meta.ingest_files where status <> 'missing'
+           ), current as (select * from latest where rn = 1),
+           fresh as (select source, max(dt) filter (where status = 'landed') as latest_dt, max(dt) as last_tried_dt from current group by source)
+           select f.source, f.latest_dt::varchar as latest_landed, count(c.file)::integer as files,
+                  coalesce(sum(c.lines_read), 0)::bigint as lines_read, coalesce(sum(c.accepted), 0)::bigint as accepted,
+                  coalesce(sum(c.rejected), 0)::bigint as rejected,
+                  (select string_agg(distinct x.dt::varchar, ',' order by x.dt::varchar) from current x where x.source = f.source and x.status not in ('landed')) as failed_dates
+           from fresh f left join current c on c.source = f.source and c.dt = f.latest_dt
+           group by all order by f.source`,
+        );
         if (opts.json) {
-          ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, runs, last_build: { run_id: lastBuild?.run_id ?? null, models }, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
+          ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, runs, sources, last_build: { run_id: lastBuild?.run_id ?? null, models }, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
           return;
         }
         ctx.out.line(`warehouse ${ctx.layout.warehouse}`);
         ctx.out.line("");
         ctx.out.line(`recent runs`);
         for (const l of table(runs.map((r) => ({ run: r.run_id, command: r.command, status: r.status, date: r.run_date ?? "", duration: r.duration_s === null ? "running" : seconds(r.duration_s), message: r.message ?? "" })), 80)) ctx.out.line(`  ${l}`);
+        if (sources.length > 0) {
+          ctx.out.line("");
+          ctx.out.line("sources (latest landed date; accepted + rejected = lines read)");
+          for (const l of table(sources.map((x) => ({ ...x, lines_read: count(x.lines_read as number), accepted: count(x.accepted as number), rejected: count(x.rejected as number), failed_dates: x.failed_dates ?? "" })))) ctx.out.line(`  ${l}`);
+        }
         if (lastBuild) {
           ctx.out.line("");
           ctx.out.line(`models of ${lastBuild.run_id}`);

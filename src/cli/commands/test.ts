@@ -1,14 +1,13 @@
 import { Command } from "commander";
-import { SOURCES } from "../../../pipelines/registry.ts";
-import { createRawViews } from "../../../pipelines/sources.ts";
 import { UserError } from "../../lib/errors.ts";
 import { newRunId } from "../../lib/runid.ts";
+import type { Warehouse } from "../../lib/warehouse.ts";
 import { compileTests, runTests, selectTests, type TestResult } from "../../runner/datatests.ts";
-import { buildGraph, select } from "../../runner/graph.ts";
-import { loadProject } from "../../runner/project.ts";
+import { select } from "../../runner/graph.ts";
 import { recordRunEnd, recordRunStart } from "../../runner/runs.ts";
-import { contextOf, withWarehouse } from "../context.ts";
+import { contextOf, withLock, withWarehouse, type Context } from "../context.ts";
 import { seconds, table, type Output } from "../output.ts";
+import { projectGraph } from "./build.ts";
 
 export function printTestResult(out: Output, r: TestResult): void {
   const tag = { pass: "pass ", fail: "FAIL ", warn: "WARN ", error: "ERROR" }[r.status];
@@ -28,34 +27,38 @@ export function summarise(results: TestResult[]): { line: string; failed: number
   return { line: `tests: ${n("pass")} pass, ${n("fail")} fail, ${n("warn")} warn, ${n("error")} error`, failed };
 }
 
+/** Run the data tests (of the selected models), printing each; returns the results and how many failed. */
+export async function runDataTests(ctx: Context, wh: Warehouse, opts: { runId: string; selector?: string | undefined }): Promise<{ results: TestResult[]; failed: number; line: string }> {
+  const graph = await projectGraph(ctx, wh);
+  const tests = selectTests(compileTests(graph), opts.selector ? select(graph, opts.selector) : undefined);
+  ctx.out.line(`test ${opts.runId}: ${tests.length} tests`);
+  const results = await runTests(wh, tests, {
+    runId: opts.runId,
+    onTestEnd: (r, i, total) => {
+      ctx.out.progress(`[${i + 1}/${total}] ${r.name}`);
+      if (r.status !== "pass" || !ctx.out.quietPasses) printTestResult(ctx.out, r);
+    },
+  });
+  const { line, failed } = summarise(results);
+  ctx.out.line(line);
+  return { results, failed, line };
+}
+
 export function testCommand(): Command {
   return new Command("test")
     .description("run the data tests declared beside the models and the hand-written assert_*.sql tests")
     .option("-s, --select <selector...>", "only tests of these models: name, name+, +name, layer:marts")
     .action(async (flags: { select?: string[] }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const opts = { select: flags.select?.join(" ") };
-      const project = loadProject(ctx.config.projectDir);
-      await withWarehouse(ctx, async (wh) => {
-        await createRawViews(wh, ctx.layout, Object.values(SOURCES));
-        const graph = await buildGraph(project, wh);
-        const tests = selectTests(compileTests(graph), opts.select ? select(graph, opts.select) : undefined);
+      const selector = flags.select?.join(" ");
+      await withLock(ctx, "test", () => withWarehouse(ctx, async (wh) => {
         const runId = newRunId();
-        await recordRunStart(wh, { runId, command: "test", startedAt: new Date(), runDate: null, selector: opts.select ?? null });
-        ctx.out.line(`test ${runId}: ${tests.length} tests`);
-        const results = await runTests(wh, tests, {
-          runId,
-          onTestEnd: (r, i, total) => {
-            ctx.out.progress(`[${i + 1}/${total}] ${r.name}`);
-            printTestResult(ctx.out, r);
-          },
-        });
-        const { line, failed } = summarise(results);
+        await recordRunStart(wh, { runId, command: "test", startedAt: new Date(), runDate: null, selector: selector ?? null });
+        const { failed, line } = await runDataTests(ctx, wh, { runId, selector });
         await recordRunEnd(wh, runId, failed > 0 ? "error" : "success", new Date(), failed > 0 ? line : null);
-        ctx.out.line(line);
         if (failed > 0) {
           throw new UserError(`${failed} data test${failed === 1 ? "" : "s"} failed`, "the offending rows are listed above; fix the model or the data, then `clout test --select <model>`");
         }
-      });
+      }));
     });
 }

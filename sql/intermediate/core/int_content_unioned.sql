@@ -1,0 +1,135 @@
+-- All content from every network in one canonical table: posts, replies, comments, reposts, quotes, videos,
+-- check-ins and tips, each with its author and (for replies, comments, reposts, quotes) its parent.
+-- grain: one row per piece of content
+-- key: network, content_id
+-- Rows whose author is unknown (a Reddit [deleted] author) are kept here with a null account_id; scoring
+-- ignores them.
+with
+
+stg_twitter__tweets as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_twitter__tweets
+),
+
+stg_facebook__posts as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_facebook__posts
+),
+
+stg_facebook__comments as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_facebook__comments
+),
+
+stg_linkedin__posts as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_linkedin__posts
+),
+
+stg_linkedin__comments as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_linkedin__comments
+),
+
+stg_foursquare__checkins as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_foursquare__checkins
+),
+
+stg_foursquare__tips as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_foursquare__tips
+),
+
+stg_youtube__videos as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_youtube__videos
+),
+
+stg_youtube__comment_threads as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_youtube__comment_threads
+),
+
+stg_instagram__media as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_instagram__media
+),
+
+stg_instagram__comments as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_instagram__comments
+),
+
+stg_tiktok__videos as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_tiktok__videos
+),
+
+stg_tiktok__comments as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_tiktok__comments
+),
+
+stg_reddit__submissions as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_reddit__submissions
+),
+
+stg_reddit__comments as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_reddit__comments
+),
+
+stg_mastodon__notes as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_mastodon__notes
+),
+
+stg_bluesky__posts as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_bluesky__posts
+),
+
+stg_generic__content as (
+    select network, content_id, account_id, created_at, content_type, text, hashtags, mentioned_account_ids, parent_content_id, parent_account_id, topic_hints from staging.stg_generic__content
+),
+
+unioned as (
+    select * from stg_twitter__tweets
+    union all
+    select * from stg_facebook__posts
+    union all
+    select * from stg_facebook__comments
+    union all
+    select * from stg_linkedin__posts
+    union all
+    select * from stg_linkedin__comments
+    union all
+    select * from stg_foursquare__checkins
+    union all
+    select * from stg_foursquare__tips
+    union all
+    select * from stg_youtube__videos
+    union all
+    select * from stg_youtube__comment_threads
+    union all
+    select * from stg_instagram__media
+    union all
+    select * from stg_instagram__comments
+    union all
+    select * from stg_tiktok__videos
+    union all
+    select * from stg_tiktok__comments
+    union all
+    select * from stg_reddit__submissions
+    union all
+    select * from stg_reddit__comments
+    union all
+    select * from stg_mastodon__notes
+    union all
+    select * from stg_bluesky__posts
+    union all
+    select * from stg_generic__content
+),
+
+final as (
+    select
+        network,
+        content_id,
+        account_id,
+        created_at,
+        content_type,
+        text,
+        coalesce(hashtags, []) as hashtags,
+        coalesce(mentioned_account_ids, []) as mentioned_account_ids,
+        parent_content_id,
+        parent_account_id,
+        coalesce(topic_hints, []) as topic_hints
+    from unioned
+)
+
+select * from final

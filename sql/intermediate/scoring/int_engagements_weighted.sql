@@ -1,0 +1,37 @@
+-- Each engagement in the window with its final weight:
+--   weight = action_weight × decay × busy_discount(engager) × (1 − bot_likelihood(engager))
+-- Follows and subscriptions (action weight 0) are left out.
+-- grain: one row per weighted engagement in the window
+-- key: network, interaction_id
+with
+
+engagements as (
+    select * from intermediate.int_engagements_windowed
+),
+
+behaviour as (
+    select network, account_id, busy_discount, bot_likelihood from intermediate.int_account_behaviour
+),
+
+final as (
+    select
+        e.network,
+        e.interaction_id,
+        e.actor_account_id,
+        e.actor_person_id,
+        e.target_account_id,
+        e.target_person_id,
+        e.target_content_id,
+        e.action,
+        e.occurred_at,
+        e.action_weight,
+        e.decay,
+        b.busy_discount,
+        b.bot_likelihood as actor_bot_likelihood,
+        e.action_weight * e.decay * b.busy_discount * (1.0 - b.bot_likelihood) as weight
+    from engagements as e
+    join behaviour as b on b.network = e.network and b.account_id = e.actor_account_id
+    where e.action_weight > 0
+)
+
+select * from final

@@ -1,0 +1,43 @@
+-- A person's top moments: the content that earned them the most weighted engagement in the window ending
+-- on the score date (up to 10 per person).
+-- grain: one row per score date × person × content
+-- key: score_date, person_id, network, content_id
+with
+
+engagement as (
+    select * from intermediate.int_content_engagement
+),
+
+content as (
+    select network, content_id, account_id, created_at, content_type, text from intermediate.int_content_unioned
+),
+
+accounts as (
+    select network, account_id, person_id from intermediate.int_accounts_resolved
+),
+
+ranked as (
+    select
+        a.person_id,
+        e.network,
+        e.content_id,
+        e.account_id,
+        c.content_type,
+        c.created_at,
+        left(c.text, 280) as text,
+        e.weighted_engagement,
+        e.engaged_people,
+        e.engagements,
+        row_number() over (partition by a.person_id order by e.weighted_engagement desc, e.network, e.content_id) as moment_rank
+    from engagement as e
+    join accounts as a on a.network = e.network and a.account_id = e.account_id
+    left join content as c on c.network = e.network and c.content_id = e.content_id
+),
+
+final as (
+    select getvariable('run_date')::date as score_date, *
+    from ranked
+    where moment_rank <= 10 and weighted_engagement > 0
+)
+
+select * from final
