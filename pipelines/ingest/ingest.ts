@@ -3,6 +3,7 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { messageOf } from "../../src/lib/errors.ts";
 import { resolveInside, type DataLayout } from "../../src/lib/paths.ts";
+import { Tombstones } from "../../src/lib/forget.ts";
 import type { Warehouse } from "../../src/lib/warehouse.ts";
 import type { EntitySpec, NetworkSpec } from "../types.ts";
 import { landFile } from "./land.ts";
@@ -51,7 +52,8 @@ export interface IngestOptions {
   delimitedOptions?: (source: string, file: string) => { delimiter: string; header: boolean } | undefined;
   /** Use this file for a source's entity instead of looking under exports/ (the generic adapter's --file). */
   fileOverride?: (source: string, entity: string, date: string) => string | undefined;
-  isForgotten?: (source: string, record: unknown) => boolean;
+  /** Opt-out: lines naming a forgotten person are dropped at ingest (see src/lib/forget.ts). */
+  isForgottenLine?: (text: string) => boolean;
   memoryLimit?: string;
   onProgress?: (text: string) => void;
   onSourceDone?: (report: SourceDateReport) => void;
@@ -83,6 +85,10 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   const threshold = opts.rejectThreshold ?? 0.05;
   for (const date of opts.dates) for (const s of opts.sources) resolveInside(layout.exports, s.name, date);
   recover(layout.lake, runId);
+  if (!opts.isForgottenLine) {
+    const tombstones = Tombstones.load(layout.root);
+    if (tombstones) opts = { ...opts, isForgottenLine: (text) => tombstones.lineMatches(text) };
+  }
   const instance = await DuckDBInstance.create(":memory:", {
     autoinstall_known_extensions: "false",
     threads: "2",
@@ -150,7 +156,7 @@ async function ingestSourceDate(
         rejectsOut: path.join(rejects, "part-0.parquet"),
         runId,
         ...(delimited ?? {}),
-        ...(opts.isForgotten ? { isForgotten: (rec: unknown) => opts.isForgotten!(name, rec) } : {}),
+        ...(opts.isForgottenLine ? { isForgottenLine: opts.isForgottenLine } : {}),
         onProgress: (n) => opts.onProgress?.(`${name} ${date} ${spec.entity}: ${n.toLocaleString("en-US")} lines`),
       });
       const rate = r.linesRead === 0 ? 0 : r.rejected / r.linesRead;

@@ -20,8 +20,8 @@ export interface LandOptions {
   delimiter?: string;
   /** For delimited files: whether the first line is a header (a leading `#` on it is ignored). */
   header?: boolean;
-  /** Records whose account ids are forgotten (opt-out): dropped before landing, counted as `forgotten`. */
-  isForgotten?: (record: unknown) => boolean;
+  /** Lines naming a forgotten person (opt-out tombstones): dropped before parsing, counted as `forgotten`. */
+  isForgottenLine?: (text: string) => boolean;
   onProgress?: (lines: number) => void;
 }
 
@@ -108,6 +108,10 @@ export async function landFile(conn: DuckDBConnection, spec: EntitySpec<any>, fi
         continue;
       }
       result.linesRead++;
+      if (opts.isForgottenLine?.(text)) {
+        result.forgotten++;
+        continue;
+      }
       if (!sawContent && text.trim() !== "") {
         sawContent = true;
         if (!delimited && !text.trimStart().startsWith("{")) {
@@ -131,10 +135,6 @@ export async function landFile(conn: DuckDBConnection, spec: EntitySpec<any>, fi
         else reason = parsed.reason;
       }
       if (reason === undefined) {
-        if (opts.isForgotten?.(record)) {
-          result.forgotten++;
-          continue;
-        }
         const v = validateRecord(spec, record);
         if (v.ok) {
           const row = v.row as DuckDBValue[];

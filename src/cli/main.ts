@@ -2,6 +2,9 @@ import { Command, CommanderError, Option } from "commander";
 import { UserError, messageOf } from "../lib/errors.ts";
 import { buildCommand } from "./commands/build.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { evaluateCommand } from "./commands/evaluate.ts";
+import { scoreCommand, topCommand } from "./commands/score.ts";
+import { forgetCommand } from "./commands/forget.ts";
 import { generateCommand } from "./commands/generate.ts";
 import { ingestCommand } from "./commands/ingest.ts";
 import { nightlyCommand, publishCommand } from "./commands/nightly.ts";
@@ -24,7 +27,7 @@ export function program(): Command {
     .showHelpAfterError("(run `clout --help` for usage)")
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const c of [generateCommand(), ingestCommand(), buildCommand(), testCommand(), nightlyCommand(), publishCommand(), sqlCommand(), topicsCommand(), pagerankCommand(), statusCommand(), demoCommand()]) {
+  for (const c of [generateCommand(), ingestCommand(), buildCommand(), testCommand(), nightlyCommand(), publishCommand(), sqlCommand(), forgetCommand(), topicsCommand(), pagerankCommand(), statusCommand(), scoreCommand(), topCommand(), evaluateCommand(), demoCommand()]) {
     p.addCommand(c.exitOverride().showHelpAfterError(`(run \`clout ${c.name()} --help\` for usage)`));
   }
   return p;

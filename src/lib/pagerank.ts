@@ -87,9 +87,9 @@ export async function pagerank(wh: Warehouse, options: PagerankOptions): Promise
   const g = hasGraph ? "graph, " : "";
   const edgeRows = `(select ${g}src, dst, ${weight} as weight from ${input})`;
 
-  // Group bys on integer keys with a small range (ids here; often the input's ids too) use an array
+  // Group bys on integer keys with a small range (our ids; often the input's ids too) use an array
   // indexed by key instead of a hash table when the range fits in perfect_ht_threshold bits: raised for
-  // the run (22 bits = 4M keys, about 100 MB per thread at most), restored at the end.
+  // the run (22 bits: up to 4M slots, ~150 MB per thread, only when a key range is that wide), restored after.
   const threshold = Number((await wh.one<{ v: string }>("select current_setting('perfect_ht_threshold')::varchar as v"))!.v);
   try {
     if (threshold < 22) await wh.run("set perfect_ht_threshold = 22");
@@ -132,7 +132,7 @@ export async function pagerank(wh: Warehouse, options: PagerankOptions): Promise
     await wh.run(`create temp table ${xa} as
       select n.id, n.g, n.dangling, 1.0::double / gr.n as x, null::double as prev from ${nodes} n join ${graphs} gr using (g)`);
     await wh.run(
-      `update ${graphs} set base = ((1 - $1) + $1 * s.dangling_mass) / ${graphs}.n
+      `update ${graphs} set base = ((1 - $1::double) + $1::double * s.dangling_mass) / ${graphs}.n
        from (select g, coalesce(sum(x) filter (where dangling), 0) as dangling_mass from ${xa} group by g) s
        where ${graphs}.g = s.g`,
       [d],
@@ -152,14 +152,14 @@ export async function pagerank(wh: Warehouse, options: PagerankOptions): Promise
            select e.dst as id, sum(x.x * e.w) as inflow from ${edges} e join ${from} x on x.id = e.src group by e.dst
          )
          select x.id, x.g, x.dangling,
-           case when gr.done then x.x else gr.base + $1 * coalesce(f.inflow, 0) end as x,
+           case when gr.done then x.x else gr.base + $1::double * coalesce(f.inflow, 0) end as x,
            x.x as prev
          from ${from} x join ${graphs} gr using (g) left join inflow f using (id)`,
         [d],
       );
       const changed = await wh.all<{ err: number; done: boolean }>(
-        `update ${graphs} set iterations = iterations + 1, err = s.err, done = s.err < ${graphs}.n * $2,
-           base = ((1 - $1) + $1 * s.dangling_mass) / ${graphs}.n
+        `update ${graphs} set iterations = iterations + 1, err = s.err, done = s.err < ${graphs}.n * $2::double,
+           base = ((1 - $1::double) + $1::double * s.dangling_mass) / ${graphs}.n
          from (
            select g, sum(abs(x - prev)) as err, coalesce(sum(x) filter (where dangling), 0) as dangling_mass
            from ${to} group by g
@@ -189,7 +189,13 @@ export async function pagerank(wh: Warehouse, options: PagerankOptions): Promise
     if (err instanceof Error && err.message.startsWith("Failed to rank")) throw err;
     throw new Error(`Failed to rank ${parsed.data.edges}: ${messageOf(err)}`, { cause: err });
   } finally {
-    for (const name of [names, graphs, nodes, edges, xa, xb]) await wh.run(`drop table if exists ${name}`);
-    await wh.run(`set perfect_ht_threshold = ${threshold}`);
+    // Best effort: inside a caller's failed transaction these fail too, and the temp tables go with the
+    // connection; the error that matters is the one already on its way.
+    try {
+      for (const name of [names, graphs, nodes, edges, xa, xb]) await wh.run(`drop table if exists ${name}`);
+      await wh.run(`set perfect_ht_threshold = ${threshold}`);
+    } catch {
+      // nothing more to undo
+    }
   }
 }

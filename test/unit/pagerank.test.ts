@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pagerank, type PagerankResult } from "../../src/lib/pagerank.ts";
 import { literal, Warehouse } from "../../src/lib/warehouse.ts";
 import { runCli } from "../helpers/cli.ts";
-import { NETWORKX_MISSING, networkxAvailable, networkxPagerank, type Edge } from "../helpers/networkx.ts";
+import { NETWORKX_MISSING, networkxAvailable, networkxPagerank, SYSTEM_PYTHON, type Edge } from "../helpers/networkx.ts";
 import { memoryWarehouse, tempDir } from "../helpers/warehouse.ts";
 
 // --- graphs -------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ function sum(ranks: Iterable<number>): number {
 const haveNetworkx = networkxAvailable();
 const ci = process.env.CI === "true";
 if (!haveNetworkx && !ci) {
-  console.warn(`\n⚠ SKIPPING the networkx agreement tests: ${"/usr/bin/python3"} cannot import networkx (apt-get install python3-networkx; under CI they fail instead)\n`);
+  console.warn(`\n⚠ SKIPPING the networkx agreement tests: ${SYSTEM_PYTHON} cannot import networkx (apt-get install python3-networkx; under CI they fail instead)\n`);
 }
 
 describe.runIf(haveNetworkx || ci)("pagerank agrees with networkx.pagerank to 1e-6 per node", () => {

@@ -52,7 +52,7 @@ first_last as (
 
 -- Followers as the network reports them: kept for comparison, never used to raise a score.
 profile_one as (
-    select network, account_id, any_value(handle) as handle, any_value(display_name) as display_name,
+    select network, account_id, min(handle) as handle, min(display_name) as display_name,
            max(follower_count) as follower_count, max(following_count) as following_count
     from profiles
     group by network, account_id

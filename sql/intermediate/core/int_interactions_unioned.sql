@@ -138,7 +138,8 @@ mentions as (
         'mention:' || content_id || ':' || mentioned as interaction_id,
         account_id as actor_account_id,
         mentioned as target_account_id,
-        content_id as target_content_id,
+        -- the mentioning post is the actor's content, not the target's: a mention engages a person
+        null::varchar as target_content_id,
         'mention' as action,
         null::varchar as reaction_type,
         created_at as occurred_at,
@@ -157,7 +158,18 @@ unioned as (
 ),
 
 final as (
-    select *
+    select
+        network,
+        interaction_id,
+        actor_account_id,
+        target_account_id,
+        -- a mention or a check-in "with" someone happens in the actor's own content: it engages the person,
+        -- not a piece of their content
+        case when action in ('mention', 'checkin_with') then null else target_content_id end as target_content_id,
+        action,
+        reaction_type,
+        occurred_at,
+        origin
     from unioned
     where actor_account_id is not null
       and target_account_id is not null

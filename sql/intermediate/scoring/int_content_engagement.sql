@@ -22,14 +22,14 @@ final as (
     select
         e.network,
         e.content_id,
-        any_value(e.account_id) as account_id,
+        e.account_id,
         sum(e.weight) as weighted_engagement,
         sum(1.0 - exp(-e.weight / p.saturation_weight)) as engaged_weight,
         count(*) as engaged_people,
         sum(e.engagements) as engagements
     from per_engager as e
     cross join params as p
-    group by e.network, e.content_id
+    group by e.network, e.content_id, e.account_id
 )
 
 select * from final

@@ -19,13 +19,13 @@ subscores as (
 per_network as (
     select *
     from subscores
-    qualify row_number() over (partition by person_id, network order by subscore desc, account_id) = 1
+    qualify row_number() over (partition by person_id, network order by round(subscore, 9) desc, account_id) = 1
 ),
 
 ordered as (
     select
         *,
-        pow((select network_combination_decay from params), row_number() over (partition by person_id order by subscore desc, network) - 1) as network_weight
+        pow((select network_combination_decay from params), row_number() over (partition by person_id order by round(subscore, 9) desc, network) - 1) as network_weight
     from per_network
 ),
 

@@ -13,8 +13,8 @@ final as (
         person_id,
         coalesce(
             min(display_name) filter (where is_linked),
-            arg_min(display_name, network) filter (where display_name is not null),
-            any_value(handle),
+            arg_min(display_name, network || ':' || display_name) filter (where display_name is not null),
+            min(handle),
             person_id
         ) as display_name,
         list(distinct network order by network) as networks,

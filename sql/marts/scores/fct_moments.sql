@@ -28,7 +28,8 @@ ranked as (
         e.weighted_engagement,
         e.engaged_people,
         e.engagements,
-        row_number() over (partition by a.person_id order by e.weighted_engagement desc, e.network, e.content_id) as moment_rank
+        -- ranked on 9 decimals so that floating-point noise cannot swap two equal moments
+        row_number() over (partition by a.person_id order by round(e.weighted_engagement, 9) desc, e.network, e.content_id) as moment_rank
     from engagement as e
     join accounts as a on a.network = e.network and a.account_id = e.account_id
     left join content as c on c.network = e.network and c.content_id = e.content_id
@@ -37,7 +38,7 @@ ranked as (
 final as (
     select getvariable('run_date')::date as score_date, *
     from ranked
-    where moment_rank <= 10 and weighted_engagement > 0
+    where moment_rank <= 10 and weighted_engagement > 1e-9
 )
 
 select * from final

@@ -97,8 +97,9 @@ final as (
         coalesce(c.scored_networks, []) as scored_networks,
         m.raw_score,
         m.raw_score_prev,
-        rank() over (order by m.score desc) as rank,
-        100.0 * percent_rank() over (order by m.score) as percentile,
+        -- ranks compare scores to 9 decimals, so floating-point noise cannot split a tie
+        rank() over (order by round(m.score, 9) desc) as rank,
+        100.0 * percent_rank() over (order by round(m.score, 9)) as percentile,
         (select model_version from params) as model_version,
         m.is_provisional
     from mapped as m

@@ -127,7 +127,7 @@ final as (
         topic_id,
         affinity,
         topic_score,
-        rank() over (partition by topic_id order by topic_score desc) as topic_rank,
+        rank() over (partition by topic_id order by round(topic_score, 9) desc) as topic_rank,
         evidence,
         posted_evidence,
         engaged_evidence

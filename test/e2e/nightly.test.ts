@@ -1,0 +1,132 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runNight } from "../../src/cli/commands/nightly.ts";
+import { addDays } from "../../src/lib/dates.ts";
+import { idPattern } from "../../src/lib/forget.ts";
+import { INSTALL_DIR } from "../../src/lib/paths.ts";
+import { Warehouse } from "../../src/lib/warehouse.ts";
+import { runCli } from "../helpers/cli.ts";
+import { parquetRowsMatching, publishedDifferences } from "../helpers/published.ts";
+import { tempDir } from "../helpers/warehouse.ts";
+import { quietContext, runNights, sampleWorld } from "../helpers/world.ts";
+import type { Context } from "../../src/cli/context.ts";
+
+/**
+ * Nightly operations end to end (issue 6): idempotent re-runs, kill -9 at random moments, one writer while
+ * `clout sql` keeps answering, opt-out that really deletes, and a backfill equal to nights run one by one.
+ * One small world is generated once; each scenario works on its own copy of the data directory.
+ */
+const END = "2026-11-24";
+const DAYS = 8;
+const FIRST = addDays(END, -(DAYS - 1));
+const SEVENTH = addDays(END, -1);
+
+let world: Context; // exports only
+let clean: Context; // nights FIRST..SEVENTH run one by one
+
+function copyData(from: Context): Context {
+  const dir = tempDir("clout-copy-");
+  fs.cpSync(from.layout.root, dir, { recursive: true, verbatimSymlinks: true });
+  return quietContext(dir);
+}
+
+beforeAll(async () => {
+  world = await sampleWorld({ people: 500, days: DAYS, end: END, seed: 3 });
+  clean = copyData(world);
+  await runNights(clean, FIRST, SEVENTH);
+}, 300_000);
+
+describe("nightly", () => {
+  it("publishes every mart, and re-running a night leaves every published table identical", async () => {
+    expect(fs.readdirSync(clean.layout.published)).toEqual(
+      expect.arrayContaining(["dim_people.parquet", "fct_person_scores.parquet", "fct_score_explanations.parquet", "fct_topic_trends.parquet", "score_calibration.parquet"]),
+    );
+    const again = copyData(clean);
+    await runNight(again, { date: SEVENTH });
+    expect(await publishedDifferences(clean.layout.root, again.layout.root)).toEqual([]);
+  }, 120_000);
+
+  it("a backfill over a week equals the same nights run one by one", async () => {
+    const data = copyData(world);
+    const r = await runCli(["--data-dir", data.layout.root, "nightly", "--from", FIRST, "--to", SEVENTH]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`backfill ${FIRST}..${SEVENTH}: 7 nights ok`);
+    expect(await publishedDifferences(clean.layout.root, data.layout.root)).toEqual([]);
+  }, 180_000);
+
+  it("kill -9 at random moments leaves the last good publish readable; the next run ends where a clean run ends", async () => {
+    const data = copyData(world);
+    await runNights(data, FIRST, addDays(SEVENTH, -1));
+    const lastGood = copyData(data);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, [path.join(INSTALL_DIR, "src/bin/clout.js"), "--data-dir", data.layout.root, "nightly", "--date", SEVENTH], { stdio: "ignore" });
+      await new Promise((r) => setTimeout(r, 700 + rand() * 5000));
+      child.kill("SIGKILL");
+      await new Promise((r) => child.on("close", r));
+      // whatever moment it died at, the last good publish is there and whole (the one before, or the new one)
+      const vsBefore = await publishedDifferences(lastGood.layout.root, data.layout.root);
+      if (vsBefore.length > 0) expect(await publishedDifferences(clean.layout.root, data.layout.root)).toEqual([]);
+    }
+    const r = await runCli(["--data-dir", data.layout.root, "nightly", "--date", SEVENTH]);
+    expect(r.code).toBe(0);
+    expect(await publishedDifferences(clean.layout.root, data.layout.root)).toEqual([]);
+  }, 240_000);
+
+  it("refuses a second nightly while one runs, naming it, while `clout sql` answers", async () => {
+    const data = copyData(clean);
+    const child = spawn(process.execPath, [path.join(INSTALL_DIR, "src/bin/clout.js"), "--data-dir", data.layout.root, "nightly", "--date", END], { stdio: "ignore" });
+    const lock = path.join(data.layout.root, "clout.lock");
+    for (let i = 0; i < 100 && !fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(lock)).toBe(true);
+    const second = await runCli(["--data-dir", data.layout.root, "nightly", "--date", END]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`^error: another nightly is running: run \\S+ \\(PID ${child.pid}, started `));
+    const sql = await runCli(["--data-dir", data.layout.root, "sql", "-c", "select count(*) as people from dim_people", "--format", "csv"]);
+    expect(sql.stderr).toBe("");
+    expect(sql.stdout).toMatch(/^people\n\d+\n$/);
+    const code = await new Promise((r) => child.on("close", r));
+    expect(code).toBe(0);
+  }, 180_000);
+
+  it("forget removes every row holding the person's ids, and they stay forgotten after the next night", async () => {
+    const data = copyData(clean);
+    const wh = await Warehouse.open({ path: data.layout.warehouse, readOnly: true });
+    const person = (await wh.one<{ person_id: string }>("select person_id from marts.dim_people where account_count >= 2 and is_linked order by person_id limit 1"))!.person_id;
+    const ids = (await wh.all<{ id: string }>("select account_id as id from marts.dim_accounts where person_id = $1 union select handle from marts.dim_accounts where person_id = $1 and handle is not null", [person])).map((r) => r.id);
+    wh.close();
+    const pattern = idPattern([person, ...ids]);
+    expect((await parquetRowsMatching(data.layout.root, pattern)).length).toBeGreaterThan(0);
+    const r = await runCli(["--data-dir", data.layout.root, "forget", person]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const check = async () => {
+      expect(await parquetRowsMatching(data.layout.root, pattern)).toEqual([]);
+      const w = await Warehouse.open({ path: data.layout.warehouse, readOnly: true });
+      try {
+        const tables = await w.all<{ s: string; t: string }>("select table_schema as s, table_name as t from information_schema.tables where table_type = 'BASE TABLE'");
+        for (const { s, t } of tables) {
+          const n = await w.one<{ n: number }>(`select count(*)::integer as n from "${s}"."${t}" as r where regexp_matches(r::varchar, $1)`, [pattern]);
+          expect({ table: `${s}.${t}`, n: n!.n }).toEqual({ table: `${s}.${t}`, n: 0 });
+        }
+      } finally {
+        w.close();
+      }
+      const re = new RegExp(pattern);
+      for (const dir of ["exports", "ground_truth"]) {
+        const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+        for (const f of walk(path.join(data.layout.root, dir))) expect(fs.readFileSync(f, "utf8").split("\n").filter((l) => re.test(l))).toEqual([]);
+      }
+    };
+    await check();
+    // the next night's exports were generated before the opt-out: put the person back in them, as a network would
+    fs.rmSync(path.join(data.layout.root, "exports", "twitter", END), { recursive: true, force: true });
+    fs.cpSync(path.join(world.layout.root, "exports", "twitter", END), path.join(data.layout.root, "exports", "twitter", END), { recursive: true });
+    await runNight(data, { date: END });
+    await check();
+  }, 240_000);
+});
