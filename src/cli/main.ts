@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { UserError, messageOf } from "../lib/errors.ts";
+import { benchCommand } from "./commands/bench.ts";
 import { buildCommand } from "./commands/build.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { evaluateCommand } from "./commands/evaluate.ts";
@@ -9,6 +10,7 @@ import { generateCommand } from "./commands/generate.ts";
 import { ingestCommand } from "./commands/ingest.ts";
 import { nightlyCommand, publishCommand } from "./commands/nightly.ts";
 import { pagerankCommand } from "./commands/pagerank.ts";
+import { siteCommand } from "./commands/site.ts";
 import { sqlCommand } from "./commands/sql.ts";
 import { statusCommand } from "./commands/status.ts";
 import { testCommand } from "./commands/test.ts";
@@ -27,7 +29,7 @@ export function program(): Command {
     .showHelpAfterError("(run `clout --help` for usage)")
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const c of [generateCommand(), ingestCommand(), buildCommand(), testCommand(), nightlyCommand(), publishCommand(), sqlCommand(), forgetCommand(), topicsCommand(), pagerankCommand(), statusCommand(), scoreCommand(), topCommand(), evaluateCommand(), demoCommand()]) {
+  for (const c of [generateCommand(), ingestCommand(), buildCommand(), testCommand(), nightlyCommand(), publishCommand(), sqlCommand(), forgetCommand(), topicsCommand(), pagerankCommand(), statusCommand(), scoreCommand(), topCommand(), evaluateCommand(), benchCommand(), siteCommand(), demoCommand()]) {
     p.addCommand(c.exitOverride().showHelpAfterError(`(run \`clout ${c.name()} --help\` for usage)`));
   }
   return p;

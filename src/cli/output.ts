@@ -6,6 +6,8 @@ export class Output {
   readonly tty: boolean;
   /** Print only failing tests and summaries (the nightly's log stays short). */
   quietPasses = false;
+  /** Print only failing models and summaries (the demo's backfill stays readable). */
+  quietModels = false;
   private live = false;
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,

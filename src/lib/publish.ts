@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { publishMeta } from "../site/publish-meta.ts";
 import { writeJsonAtomic } from "./files.ts";
 import { ident, type Warehouse } from "./warehouse.ts";
 
@@ -44,6 +45,8 @@ export async function publish(wh: Warehouse, dataRoot: string, runId: string, me
     const n = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${ident(t.schema)}.${ident(t.table)}`);
     written.push({ table: t.table, rows: Number(n?.n ?? 0), file: `${t.table}.parquet` });
   }
+  // the pipeline's recent history, for the site's Pipeline health page (never needs the live warehouse)
+  await publishMeta(wh, staging);
   writeJsonAtomic(path.join(staging, "_manifest.json"), { run_id: runId, published_at: new Date().toISOString(), ...meta, tables: written });
   fs.renameSync(staging, snapshot);
   // swap the link atomically: make the new link aside, then rename it over the old one

@@ -45,6 +45,7 @@ export async function buildModels(
       ...(opts.recordRun === false ? { recordRun: false } : {}),
       onModelStart: (m, i, total) => ctx.out.progress(`[${i + 1}/${total}] ${m.schema}.${m.name} (${m.materialized})…`),
       onModelEnd: (r) =>
+        (r.status !== "success" || !ctx.out.quietModels) &&
         ctx.out.line(`  ${r.status === "success" ? "ok   " : "ERROR"}  ${r.materialized.padEnd(11)} ${`${r.schema}.${r.name}`.padEnd(48)} ${seconds(r.duration_s).padStart(7)}  ${count(r.row_count)} rows`),
     });
     ctx.out.line(`build ${opts.runId}: ${result.results.length} models ok in ${seconds(result.duration_s)}`);

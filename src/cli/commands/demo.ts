@@ -6,6 +6,7 @@ import { addDays, parseDate, yesterdayUtc } from "../../lib/dates.ts";
 import { contextOf } from "../context.ts";
 import { count, seconds } from "../output.ts";
 import { runNight } from "./nightly.ts";
+import { runSiteBuild } from "./site.ts";
 
 function whole(raw: string): number {
   if (!/^\d+$/.test(raw.trim())) throw new InvalidArgumentError("expected a whole number");
@@ -42,12 +43,19 @@ export function demoCommand(): Command {
       });
       ctx.out.line(`1. generated ${count(summary.people)} people (+${count(summary.bots)} bots), ${count(summary.totalRecords)} export records in ${seconds(summary.durationMs / 1000)}`);
       const nightsStart = Date.now();
+      ctx.out.quietModels = true;
+      ctx.out.quietPasses = true;
       for (let d = start; d <= end; d = addDays(d, 1)) {
         await runNight(ctx, { date: d });
       }
       ctx.out.line(`2. ran ${opts.days} nights (ingest → build → test → publish) in ${seconds((Date.now() - nightsStart) / 1000)}`);
+      ctx.out.quietModels = false;
+      const site = await runSiteBuild(ctx);
+      ctx.out.line(`3. built the site into ${path.relative(process.cwd(), site.out) || site.out}`);
       ctx.out.line(`demo done in ${seconds((Date.now() - t0) / 1000)}. Where to look:`);
+      ctx.out.line(`  npx clout site preview                the dashboards, served on 127.0.0.1`);
       ctx.out.line(`  npx clout status                      the nights, freshness per network, tests`);
+      ctx.out.line(`  npx clout top --limit 10              the leaderboard in the terminal`);
       ctx.out.line(`  npx clout sql -c "select * from fct_person_scores order by score desc limit 10"`);
       ctx.out.line(`  ${path.relative(process.cwd(), ctx.layout.published) || "data/published"}/*.parquet   the published datasets (any Parquet tool)`);
     });

@@ -70,6 +70,7 @@ function genericSource(flags: IngestFlags): NetworkSpec | undefined {
 
 export function printReport(ctx: Context, r: SourceDateReport): void {
   if (r.status === "no-exports") return;
+  if (r.status === "landed" && ctx.out.quietModels) return;
   const files = r.files.filter((f) => f.status !== "missing");
   const accepted = files.reduce((s, f) => s + f.accepted, 0);
   const rejected = files.reduce((s, f) => s + f.rejected, 0);
