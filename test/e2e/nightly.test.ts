@@ -93,6 +93,31 @@ describe("nightly", () => {
     expect(code).toBe(0);
   }, 180_000);
 
+  it("fails loudly and keeps the last good publish: too many rejects, then a failing data test", async () => {
+    const data = copyData(clean);
+    const tweets = path.join(data.layout.exports, "twitter", END, "tweets.jsonl");
+    const good = fs.readFileSync(tweets, "utf8");
+    const lines = good.trim().split("\n").length;
+    fs.appendFileSync(tweets, `${"{not json\n".repeat(Math.ceil(lines * 0.2))}`);
+    const r = await runCli(["--data-dir", data.layout.root, "nightly", "--date", END]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: nightly 2026-11-24 failed at ingest: twitter: .*tweets\.jsonl: reject rate \d+\.\d% exceeds 5\.0%/);
+    expect(await publishedDifferences(clean.layout.root, data.layout.root)).toEqual([]);
+    // a model whose output breaks a declared test: the night builds, tests, fails, publishes nothing
+    fs.writeFileSync(tweets, good);
+    const project = tempDir("clout-project-");
+    fs.cpSync(path.join(INSTALL_DIR, "sql"), path.join(project, "sql"), { recursive: true });
+    const dim = path.join(project, "sql", "marts", "core", "dim_people.sql");
+    fs.writeFileSync(dim, fs.readFileSync(dim, "utf8").replace("select * from final", "select * from final union all select * from final"));
+    const t = await runCli(["--data-dir", data.layout.root, "--project", project, "nightly", "--date", END]);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/^error: nightly 2026-11-24 failed its data tests: tests: \d+ pass, [1-9]\d* fail/);
+    expect(await publishedDifferences(clean.layout.root, data.layout.root)).toEqual([]);
+    const runs = (await runCli(["--data-dir", data.layout.root, "status", "--json"])).stdout;
+    const statuses = (JSON.parse(runs) as { runs: { command: string; status: string }[] }).runs.filter((x) => x.command === "nightly").slice(0, 2).map((x) => x.status);
+    expect(statuses).toEqual(["error", "error"]);
+  }, 240_000);
+
   it("forget removes every row holding the person's ids, and they stay forgotten after the next night", async () => {
     const data = copyData(clean);
     const wh = await Warehouse.open({ path: data.layout.warehouse, readOnly: true });
