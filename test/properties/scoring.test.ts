@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ingest } from "../../pipelines/ingest/ingest.ts";
 import { twitter } from "../../pipelines/networks/twitter.ts";
+import { SOURCES } from "../../pipelines/registry.ts";
 import type { WorldEvent } from "../../pipelines/types.ts";
 import { runNight } from "../../src/cli/commands/nightly.ts";
 import type { Context } from "../../src/cli/context.ts";
@@ -213,4 +215,58 @@ describe("scoring properties", () => {
     const moved = await queryWarehouse<{ n: number }>(world, "select count(*)::integer as n from marts.fct_person_scores where score_date = $1 and abs(score_change) > 0.5", [END]);
     expect(moved[0]!.n).toBeGreaterThan(10);
   });
+});
+
+describe("silence", () => {
+  it("7 days of silence cost at most 3 points", async () => {
+    // A longer world: 45 days, so the 90-day window holds real history when the silence starts.
+    const end = "2026-11-24";
+    const days = 45;
+    const w = await sampleWorld({ people: 300, days, end, seed: 9 });
+    const first = addDays(end, -(days - 1));
+    const silentFrom = addDays(end, -6);
+    await ingest({ layout: w.layout, runId: "prefill", dates: Array.from({ length: days - 14 }, (_, i) => addDays(first, i)), sources: Object.values(SOURCES) });
+    await runNights(w, addDays(silentFrom, -7), addDays(silentFrom, -1));
+    const before = addDays(silentFrom, -1);
+    const people = await queryWarehouse<{ person_id: string; account_id: string; score: number }>(
+      w,
+      `select s.person_id, a.account_id, s.score from marts.fct_person_scores s join marts.dim_people p using (person_id) join marts.dim_accounts a using (person_id)
+       where s.score_date = $1 and len(p.networks) = 1 and a.network = 'twitter' and s.score between 30 and 90 order by s.score desc limit 5`,
+      [before],
+    );
+    expect(people.length).toBeGreaterThan(2);
+    const silent = new Set(people.map((p) => p.account_id));
+    // they post, reply, quote and like nothing for 7 days (so nobody can engage with anything new of theirs)
+    for (let d = silentFrom; d <= end; d = addDays(d, 1)) {
+      const dir = path.join(w.layout.exports, "twitter", d);
+      const gone = new Set<string>();
+      const tweets = fs.readFileSync(path.join(dir, "tweets.jsonl"), "utf8").split("\n").filter(Boolean);
+      const kept = tweets.filter((l) => {
+        const t = JSON.parse(l) as { id: string; author_id: string; referenced_tweets?: { id: string }[] };
+        if (silent.has(t.author_id)) {
+          gone.add(t.id);
+          return false;
+        }
+        return !(t.referenced_tweets ?? []).some((r) => gone.has(r.id));
+      });
+      fs.writeFileSync(path.join(dir, "tweets.jsonl"), kept.length ? `${kept.join("\n")}\n` : "");
+      const likes = fs.readFileSync(path.join(dir, "likes.jsonl"), "utf8").split("\n").filter(Boolean);
+      const keptLikes = likes.filter((l) => {
+        const x = JSON.parse(l) as { user_id: string; tweet_id: string };
+        return !silent.has(x.user_id) && !gone.has(x.tweet_id);
+      });
+      fs.writeFileSync(path.join(dir, "likes.jsonl"), keptLikes.length ? `${keptLikes.join("\n")}\n` : "");
+    }
+    await runNights(w, silentFrom, end);
+    for (const p of people) {
+      const [after] = await queryWarehouse<{ score: number; posts: number }>(
+        w,
+        `select s.score, (select count(*)::integer from intermediate.int_content_unioned c where c.network = 'twitter' and c.account_id = $3 and c.created_at >= $2::date) as posts
+         from marts.fct_person_scores s where s.score_date = $1 and s.person_id = $4`,
+        [end, silentFrom, p.account_id, p.person_id],
+      );
+      expect(after!.posts).toBe(0); // really silent
+      expect(p.score - after!.score).toBeLessThanOrEqual(3);
+    }
+  }, 420_000);
 });
