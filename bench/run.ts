@@ -33,7 +33,7 @@ export interface TierSpec {
  * they are simply not full). Tiers m and l have the issue's shapes; they take hours here and were not run.
  */
 export const TIER_SPECS: Record<Tier, TierSpec> = {
-  s: { people: 10_000, days: 28, nightlyIncremental: false, pagerank: { edges: 1_000_000, nodes: 50_000 }, memoryLimit: "4GB", note: "28 days of activity (not 90: ≥ 1M export records for the ingest comparison while the run stays near 3 minutes on 2 busy cores); the 90-day windows are not full" },
+  s: { people: 10_000, days: 28, nightlyIncremental: false, pagerank: { edges: 10_000_000, nodes: 500_000 }, memoryLimit: "4GB", note: "PageRank on 10M edges (the issue's ≥ 10M). 28 days of activity (not 90: ≥ 1M export records for the ingest comparison while the run stays near 3 minutes on 2 busy cores); the 90-day windows are not full" },
   m: { people: 1_000_000, days: 90, nightlyIncremental: true, pagerank: { edges: 20_000_000, nodes: 1_000_000 }, memoryLimit: "12GB", note: "90 days of history; ingest and build on days 1-90, then one incremental night (day 91)" },
   l: { people: 10_000_000, days: 90, nightlyIncremental: false, pagerank: { edges: 100_000_000, nodes: 5_000_000 }, memoryLimit: "16GB", note: "90 days; needs far more than this machine's disk and 2 cores' time" },
 };
