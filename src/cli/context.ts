@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { resolveConfig, type CloutConfig } from "../lib/config.ts";
 import { acquireLock } from "../lib/lock.ts";
-import { newRunId } from "../lib/runid.ts";
 import { DataLayout } from "../lib/paths.ts";
 import { Warehouse } from "../lib/warehouse.ts";
 import { Output } from "./output.ts";
@@ -41,8 +40,8 @@ export async function withWarehouse<T>(ctx: Context, fn: (wh: Warehouse) => Prom
 }
 
 /** Hold the data directory's writer lock for the length of `fn` (see src/lib/lock.ts). */
-export async function withLock<T>(ctx: Context, command: string, fn: () => Promise<T>): Promise<T> {
-  const lock = acquireLock(ctx.layout.root, command, newRunId());
+export async function withLock<T>(ctx: Context, command: string, runId: string, fn: () => Promise<T>): Promise<T> {
+  const lock = acquireLock(ctx.layout.root, command, runId);
   if (lock.cleared) ctx.out.warn(`cleared a stale lock left by ${lock.cleared.command} ${lock.cleared.run_id} (PID ${lock.cleared.pid}, no longer running)`);
   try {
     return await fn();

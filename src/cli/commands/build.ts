@@ -66,7 +66,8 @@ export function buildCommand(): Command {
       const ctx = contextOf(cmd);
       const selector = flags.select?.join(" ");
       const runDate = flags.date === undefined ? yesterdayUtc() : parseDate(flags.date);
-      await withLock(ctx, "build", () => withWarehouse(ctx, async (wh) => {
+      const runId = newRunId();
+      await withLock(ctx, "build", runId, () => withWarehouse(ctx, async (wh) => {
         if (flags.list) {
           const graph = await projectGraph(ctx, wh);
           for (const name of select(graph, selector)) {
@@ -75,7 +76,7 @@ export function buildCommand(): Command {
           }
           return;
         }
-        await buildModels(ctx, wh, { runId: newRunId(), runDate, selector, fullRefresh: flags.fullRefresh });
+        await buildModels(ctx, wh, { runId, runDate, selector, fullRefresh: flags.fullRefresh });
       }));
     });
 }

@@ -23,7 +23,7 @@ export function forgetCommand(): Command {
     .action(async (who: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const runId = newRunId();
-      await withLock(ctx, "forget", () =>
+      await withLock(ctx, "forget", runId, () =>
         withWarehouse(ctx, async (wh) => {
           await prepareSources(ctx, wh);
           if (!(await wh.tableExists("intermediate", "int_accounts_resolved"))) {

@@ -119,39 +119,39 @@ export function ingestCommand(): Command {
       const runId = newRunId();
       const started = new Date();
       ctx.out.line(`ingest ${runId}: ${sources.length} source${sources.length === 1 ? "" : "s"} × ${dates.length} date${dates.length === 1 ? "" : "s"} from ${ctx.layout.exports}`);
-      await withLock(ctx, "ingest", async () => {
-      const reports = await ingest({
-        layout: ctx.layout,
-        runId,
-        dates,
-        sources,
-        rejectThreshold: threshold,
-        memoryLimit: ctx.config.memoryLimit,
-        ...(flags.file ? { fileOverride: (s: string, entity: string) => (s === "generic" && entity === "interactions" ? path.resolve(flags.file!) : undefined) } : {}),
-        delimitedOptions: (s, file) => {
-          if (s !== "generic") return undefined;
-          const m = (sources.find((x) => x.name === "generic")!.entities[0] as ReturnType<typeof genericSpec>).mapping;
-          return { delimiter: m.delimiter ?? (/\.tsv(\.gz)?$/.test(file) ? "\t" : ","), header: m.header };
-        },
-        onProgress: (t) => ctx.out.progress(t),
-        onSourceDone: (r) => printReport(ctx, r),
-      });
-      const failed = reports.filter((r) => r.status === "failed");
-      await withWarehouse(ctx, async (wh) => {
-        await recordRunStart(wh, { runId, command: "ingest", startedAt: started, runDate: dates.length === 1 ? dates[0]! : null, selector: chosen.join(",") });
-        await recordIngest(wh, runId, reports);
-        await recordRunEnd(wh, runId, failed.length ? "error" : "success", new Date(), failed.length ? failed.map((f) => `${f.source} ${f.date}: ${f.message}`).join("; ") : null);
-      });
-      const landed = reports.filter((r) => r.status === "landed").length;
-      const none = reports.filter((r) => r.status === "no-exports").length;
-      ctx.out.line(`ingest ${runId}: ${landed} landed, ${failed.length} failed, ${none} with no exports`);
-      if (failed.length > 0) {
-        const f = failed[0]!;
-        throw new UserError(
-          `ingest failed for ${failed.map((x) => `${x.source} ${x.date}`).join(", ")}: ${f.message}`,
-          "the other networks landed; what was landed before for the failed ones is untouched. Fix or re-export the file, then rerun `clout ingest`",
-        );
-      }
+      await withLock(ctx, "ingest", runId, async () => {
+        const reports = await ingest({
+          layout: ctx.layout,
+          runId,
+          dates,
+          sources,
+          rejectThreshold: threshold,
+          memoryLimit: ctx.config.memoryLimit,
+          ...(flags.file ? { fileOverride: (s: string, entity: string) => (s === "generic" && entity === "interactions" ? path.resolve(flags.file!) : undefined) } : {}),
+          delimitedOptions: (s, file) => {
+            if (s !== "generic") return undefined;
+            const m = (sources.find((x) => x.name === "generic")!.entities[0] as ReturnType<typeof genericSpec>).mapping;
+            return { delimiter: m.delimiter ?? (/\.tsv(\.gz)?$/.test(file) ? "\t" : ","), header: m.header };
+          },
+          onProgress: (t) => ctx.out.progress(t),
+          onSourceDone: (r) => printReport(ctx, r),
+        });
+        const failed = reports.filter((r) => r.status === "failed");
+        await withWarehouse(ctx, async (wh) => {
+          await recordRunStart(wh, { runId, command: "ingest", startedAt: started, runDate: dates.length === 1 ? dates[0]! : null, selector: chosen.join(",") });
+          await recordIngest(wh, runId, reports);
+          await recordRunEnd(wh, runId, failed.length ? "error" : "success", new Date(), failed.length ? failed.map((f) => `${f.source} ${f.date}: ${f.message}`).join("; ") : null);
+        });
+        const landed = reports.filter((r) => r.status === "landed").length;
+        const none = reports.filter((r) => r.status === "no-exports").length;
+        ctx.out.line(`ingest ${runId}: ${landed} landed, ${failed.length} failed, ${none} with no exports`);
+        if (failed.length > 0) {
+          const f = failed[0]!;
+          throw new UserError(
+            `ingest failed for ${failed.map((x) => `${x.source} ${x.date}`).join(", ")}: ${f.message}`,
+            "the other networks landed; what was landed before for the failed ones is untouched. Fix or re-export the file, then rerun `clout ingest`",
+          );
+        }
       });
     });
 }

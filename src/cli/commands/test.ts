@@ -51,8 +51,8 @@ export function testCommand(): Command {
     .action(async (flags: { select?: string[] }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const selector = flags.select?.join(" ");
-      await withLock(ctx, "test", () => withWarehouse(ctx, async (wh) => {
-        const runId = newRunId();
+      const runId = newRunId();
+      await withLock(ctx, "test", runId, () => withWarehouse(ctx, async (wh) => {
         await recordRunStart(wh, { runId, command: "test", startedAt: new Date(), runDate: null, selector: selector ?? null });
         const { failed, line } = await runDataTests(ctx, wh, { runId, selector });
         await recordRunEnd(wh, runId, failed > 0 ? "error" : "success", new Date(), failed > 0 ? line : null);
