@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { validateRecord } from "../../pipelines/validate.ts";
-import type { EntitySpec } from "../../pipelines/types.ts";
+import type { Emitted, EntitySpec, NetworkSpec } from "../../pipelines/types.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import { ident, Warehouse } from "../../src/lib/warehouse.ts";
 import { runBuild } from "../../src/runner/build.ts";
@@ -53,6 +53,22 @@ export async function loadRaw(
     accepted++;
   }
   return { accepted, rejects };
+}
+
+/**
+ * Land what a network module emitted, each entity's records through its own spec, once for every date given
+ * (the same delivery twice: staging must keep one copy). Returns every reject, tagged with its entity.
+ */
+export async function landEmitted(wh: Warehouse, network: NetworkSpec, emitted: Emitted[], dates: string[]): Promise<{ entity: string; line: number; reason: string }[]> {
+  const rejects: { entity: string; line: number; reason: string }[] = [];
+  for (const dt of dates) {
+    for (const spec of network.entities) {
+      const records = emitted.filter((x) => x.entity === spec.entity).map((x) => x.record);
+      const r = await loadRaw(wh, spec, records, { dt });
+      rejects.push(...r.rejects.map((x) => ({ entity: spec.entity, ...x })));
+    }
+  }
+  return rejects;
 }
 
 /** Build models of the real project (selector syntax as `clout build --select`) for a run date. */

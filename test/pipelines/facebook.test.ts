@@ -1,13 +1,12 @@
 import { describe, it, expect } from "vitest";
 import { comments, facebook, friends, posts, reactions, shares } from "../../pipelines/networks/facebook.ts";
-import type { Emitted, WorldEvent } from "../../pipelines/types.ts";
+import type { WorldEvent } from "../../pipelines/types.ts";
 import { validateRecord } from "../../pipelines/validate.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
-import type { Warehouse } from "../../src/lib/warehouse.ts";
 import { compileTests, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph } from "../../src/runner/graph.ts";
 import { loadProject } from "../../src/runner/project.ts";
-import { buildModels, loadRaw, memoryWarehouse } from "../helpers/warehouse.ts";
+import { buildModels, landEmitted, loadRaw, memoryWarehouse } from "../helpers/warehouse.ts";
 
 const MODELS = ["stg_facebook__posts", "stg_facebook__comments", "stg_facebook__reactions", "stg_facebook__shares", "stg_facebook__friends"];
 const HUGE = "18446744073709551616"; // 2^64: beyond BIGINT, must stay an exact string
@@ -213,19 +212,6 @@ const events: WorldEvent[] = [
   interaction({ interactionId: "10003_7002", actorAccountId: cat.accountId, actorHandle: "cat", targetAccountId: ben.accountId, targetHandle: "ben", targetContentId: "10002_404", action: "share" }, 14),
 ];
 
-function byEntity(emitted: Emitted[]): Map<string, Record<string, unknown>[]> {
-  const out = new Map<string, Record<string, unknown>[]>(facebook.entities.map((e) => [e.entity, []]));
-  for (const e of emitted) out.get(e.entity)!.push(e.record);
-  return out;
-}
-
-async function landAll(wh: Warehouse, records: Map<string, Record<string, unknown>[]>, dt: string) {
-  for (const spec of facebook.entities) {
-    const r = await loadRaw(wh, spec, records.get(spec.entity) ?? [], { dt });
-    expect(r.rejects).toEqual([]);
-  }
-}
-
 const CONTENT_COLUMNS = ["network", "content_id", "account_id", "created_at", "content_type", "text", "hashtags", "mentioned_account_ids", "parent_content_id", "parent_account_id", "topic_hints"];
 const INTERACTION_COLUMNS = ["network", "interaction_id", "actor_account_id", "target_account_id", "target_content_id", "action", "reaction_type", "occurred_at"];
 const ACCOUNT_COLUMNS = ["network", "account_id", "handle", "display_name", "account_created_at", "follower_count", "following_count"];
@@ -267,9 +253,7 @@ describe("facebook round trip", () => {
   it("emit → land → staging gives back what the events said, once per record", async () => {
     const wh = await memoryWarehouse();
     try {
-      const records = byEntity(events.flatMap(facebook.emit!));
-      await landAll(wh, records, "2026-11-23");
-      await landAll(wh, records, "2026-11-24");
+      expect(await landEmitted(wh, facebook, events.flatMap(facebook.emit!), ["2026-11-23", "2026-11-24"])).toEqual([]);
       await buildModels(wh, MODELS.join(" "));
 
       const content = await wh.all(

@@ -6,7 +6,7 @@ import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import { compileTests, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph } from "../../src/runner/graph.ts";
 import { loadProject } from "../../src/runner/project.ts";
-import { buildModels, loadRaw, memoryWarehouse } from "../helpers/warehouse.ts";
+import { buildModels, landEmitted, loadRaw, memoryWarehouse } from "../helpers/warehouse.ts";
 
 const spec = (entity: string): EntitySpec<any> => instagram.entities.find((e) => e.entity === entity)!;
 const col = (entity: string, name: string, row: unknown[]) => row[spec(entity).columns.findIndex((c) => c.name === name)];
@@ -181,14 +181,7 @@ describe("instagram round trip: events → emit → land → staging", () => {
   it("stages what the events said, once per record, and the declared tests pass", async () => {
     const wh = await memoryWarehouse();
     try {
-      const emitted = events.flatMap((e) => instagram.emit!(e));
-      for (const dt of ["2026-11-23", "2026-11-24"]) {
-        for (const s of instagram.entities) {
-          const records = emitted.filter((x) => x.entity === s.entity).map((x) => x.record);
-          const { rejects } = await loadRaw(wh, s, records, { dt });
-          expect(rejects).toEqual([]);
-        }
-      }
+      expect(await landEmitted(wh, instagram, events.flatMap((e) => instagram.emit!(e)), ["2026-11-23", "2026-11-24"])).toEqual([]);
       const models = ["stg_instagram__media", "stg_instagram__comments", "stg_instagram__likes", "stg_instagram__follows"];
       await buildModels(wh, models.join(" "));
 

@@ -6,7 +6,7 @@ import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import { compileTests, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph } from "../../src/runner/graph.ts";
 import { loadProject } from "../../src/runner/project.ts";
-import { buildModels, loadRaw, memoryWarehouse } from "../helpers/warehouse.ts";
+import { buildModels, landEmitted, loadRaw, memoryWarehouse } from "../helpers/warehouse.ts";
 
 const spec = (entity: string): EntitySpec<any> => youtube.entities.find((e) => e.entity === entity)!;
 const col = (entity: string, name: string, row: unknown[]) => row[spec(entity).columns.findIndex((c) => c.name === name)];
@@ -228,15 +228,8 @@ describe("youtube round trip: events → emit → land → staging", () => {
   it("stages what the events said, once per record, and the declared tests pass", async () => {
     const wh = await memoryWarehouse();
     try {
-      const emitted = events.flatMap((e) => youtube.emit!(e));
       // Land every record twice, on two dates: staging must keep one row each.
-      for (const dt of ["2026-11-23", "2026-11-24"]) {
-        for (const s of youtube.entities) {
-          const records = emitted.filter((x) => x.entity === s.entity).map((x) => x.record);
-          const { rejects } = await loadRaw(wh, s, records, { dt });
-          expect(rejects).toEqual([]);
-        }
-      }
+      expect(await landEmitted(wh, youtube, events.flatMap((e) => youtube.emit!(e)), ["2026-11-23", "2026-11-24"])).toEqual([]);
       const models = ["stg_youtube__videos", "stg_youtube__comment_threads", "stg_youtube__subscriptions"];
       await buildModels(wh, models.join(" "));
 
