@@ -1,14 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import os from "node:os";
 import { messageOf } from "../../src/lib/errors.ts";
 import { resolveInside, type DataLayout } from "../../src/lib/paths.ts";
-import { Tombstones } from "../../src/lib/forget.ts";
 import type { Warehouse } from "../../src/lib/warehouse.ts";
 import type { EntitySpec, NetworkSpec } from "../types.ts";
-import { landFile } from "./land.ts";
+import type { LandResult } from "./land.ts";
 import { FileError } from "./lines.ts";
 import { partitionDir, recover, stagingDir, swapIn } from "./partition.ts";
+import { createLander, specRef } from "./pool.ts";
 
 /**
  * `clout ingest`: for each date and source, land every export file of that source-date as typed Parquet
@@ -52,9 +52,10 @@ export interface IngestOptions {
   delimitedOptions?: (source: string, file: string) => { delimiter: string; header: boolean } | undefined;
   /** Use this file for a source's entity instead of looking under exports/ (the generic adapter's --file). */
   fileOverride?: (source: string, entity: string, date: string) => string | undefined;
-  /** Opt-out: lines naming a forgotten person are dropped at ingest (see src/lib/forget.ts). */
-  isForgottenLine?: (text: string) => boolean;
+  /** DuckDB memory limit for all of ingest together (split between the workers). */
   memoryLimit?: string;
+  /** Files landed at once, one worker thread each (default: the machine's cores); 1 lands on this thread. */
+  parallelism?: number;
   onProgress?: (text: string) => void;
   onSourceDone?: (report: SourceDateReport) => void;
 }
@@ -80,85 +81,146 @@ function defaultDelimited(file: string): { delimiter: string; header: boolean } 
   return { delimiter: /\.tsv(\.gz)?$/.test(file) ? "\t" : ",", header: true };
 }
 
+/** Lines read so far over all files, for the progress line: files done, records, records/s. */
+class Progress {
+  private readonly lines = new Map<string, number>();
+  private total = 0;
+  private done = 0;
+  private last = 0;
+  private readonly t0 = performance.now();
+  constructor(
+    private readonly files: number,
+    private readonly say: ((text: string) => void) | undefined,
+  ) {}
+  update(key: string, lines: number): void {
+    this.total += lines - (this.lines.get(key) ?? 0);
+    this.lines.set(key, lines);
+    this.show(false);
+  }
+  finished(key: string, lines: number): void {
+    this.done++;
+    this.update(key, lines);
+    this.show(true);
+  }
+  private show(force: boolean): void {
+    const now = performance.now();
+    if (!this.say || (!force && now - this.last < 200)) return;
+    this.last = now;
+    const rate = this.total / Math.max(0.001, (now - this.t0) / 1000);
+    this.say(`ingest ${this.done}/${this.files} files, ${this.total.toLocaleString("en-US")} records, ${Math.round(rate).toLocaleString("en-US")} records/s`);
+  }
+}
+
+interface FilePlan {
+  spec: EntitySpec<any>;
+  file: string | undefined;
+  raw: string;
+  rejects: string;
+  landing: Promise<LandResult> | undefined;
+  /** When the file was handed to the lander (an unreadable file's time is counted from here). */
+  t0: number;
+  /** Seconds the landing itself took (not the wait for a free worker). */
+  seconds: number;
+}
+
 export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   const { layout, runId } = opts;
   const threshold = opts.rejectThreshold ?? 0.05;
   for (const date of opts.dates) for (const s of opts.sources) resolveInside(layout.exports, s.name, date);
   recover(layout.lake, runId);
-  if (!opts.isForgottenLine) {
-    const tombstones = Tombstones.load(layout.root);
-    if (tombstones) opts = { ...opts, isForgottenLine: (text) => tombstones.lineMatches(text) };
+  // Plan every source-date first (which files exist), so all files can be landed at once.
+  const plans: { source: NetworkSpec; date: string; files: FilePlan[] | undefined }[] = [];
+  for (const date of opts.dates) {
+    for (const source of opts.sources) {
+      const exportDir = resolveInside(layout.exports, source.name, date);
+      const overrides = source.entities.map((e) => opts.fileOverride?.(source.name, e.entity, date));
+      if (!fs.existsSync(exportDir) && overrides.every((o) => o === undefined)) {
+        plans.push({ source, date, files: undefined });
+        continue;
+      }
+      const files = source.entities.map((spec, i): FilePlan => ({
+        spec,
+        file: overrides[i] ?? findExport(layout, source.name, date, spec.entity),
+        raw: stagingDir(layout.lake, runId, "raw", source.name, spec.entity, date),
+        rejects: stagingDir(layout.lake, runId, "rejects", source.name, spec.entity, date),
+        landing: undefined,
+        t0: 0,
+        seconds: 0,
+      }));
+      plans.push({ source, date, files });
+    }
   }
-  const instance = await DuckDBInstance.create(":memory:", {
-    autoinstall_known_extensions: "false",
-    threads: "2",
-    memory_limit: opts.memoryLimit ?? "2GB",
-  });
-  const conn = await instance.connect();
-  await conn.run("set TimeZone = 'UTC'");
+  const all = plans.flatMap((p) => (p.files ?? []).filter((f) => f.file !== undefined).map((f) => ({ plan: p, f })));
+  const progress = new Progress(all.length, opts.onProgress);
+  const memoryLimit = opts.memoryLimit ?? "2GB";
+  const parallelism = Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), all.length));
+  const lander = createLander({ dataRoot: layout.root, memoryLimit }, parallelism);
   const reports: SourceDateReport[] = [];
   try {
-    for (const date of opts.dates) {
-      for (const source of opts.sources) {
-        const report = await ingestSourceDate(conn, source, date, opts, threshold);
-        reports.push(report);
-        opts.onSourceDone?.(report);
-      }
+    for (const { plan, f } of all) {
+      const file = f.file!;
+      fs.mkdirSync(f.raw, { recursive: true });
+      fs.mkdirSync(f.rejects, { recursive: true });
+      const delimited = f.spec.format === "csv" ? (opts.delimitedOptions?.(plan.source.name, file) ?? defaultDelimited(file)) : undefined;
+      const key = `${plan.source.name}/${f.spec.entity}/${plan.date}`;
+      f.t0 = performance.now();
+      f.landing = lander
+        .land(
+          f.spec,
+          specRef(plan.source, f.spec),
+          file,
+          {
+            sourceName: relativeName(layout, file),
+            rawOut: path.join(f.raw, "part-0.parquet"),
+            rejectsOut: path.join(f.rejects, "part-0.parquet"),
+            runId,
+            ...(delimited ?? {}),
+          },
+          (n) => progress.update(key, n),
+        )
+        .then((r) => {
+          f.seconds = r.seconds;
+          progress.finished(key, r.linesRead);
+          return r;
+        });
+      // settled later, in order; keep an early rejection from being reported as unhandled
+      f.landing.catch(() => undefined);
+    }
+    // Settle source-dates in order, each as soon as its own files are done.
+    for (const plan of plans) {
+      const report = plan.files ? await settleSourceDate(plan.source, plan.date, plan.files, opts, threshold) : { source: plan.source.name, date: plan.date, status: "no-exports" as const, message: null, files: [] };
+      reports.push(report);
+      opts.onSourceDone?.(report);
     }
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    // every landing has settled before the staging area goes
+    await Promise.allSettled(all.map(({ f }) => f.landing));
+    await lander.close();
     fs.rmSync(path.join(layout.lake, ".staging", runId), { recursive: true, force: true });
   }
   return reports;
 }
 
-async function ingestSourceDate(
-  conn: Awaited<ReturnType<DuckDBInstance["connect"]>>,
-  source: NetworkSpec,
-  date: string,
-  opts: IngestOptions,
-  threshold: number,
-): Promise<SourceDateReport> {
+/**
+ * One source-date's outcome, once its files are landed aside: all or nothing for the landed data (an
+ * unreadable file or too many rejects anywhere fails the whole source-date); rejects land in any case.
+ */
+async function settleSourceDate(source: NetworkSpec, date: string, plans: FilePlan[], opts: IngestOptions, threshold: number): Promise<SourceDateReport> {
   const { layout, runId } = opts;
   const name = source.name;
   const files: FileReport[] = [];
-  const staged: { spec: EntitySpec<any>; raw: string; rejects: string }[] = [];
-  const exportDir = resolveInside(layout.exports, name, date);
-  const overrides = source.entities.map((e) => opts.fileOverride?.(name, e.entity, date));
-  if (!fs.existsSync(exportDir) && overrides.every((o) => o === undefined)) {
-    return { source: name, date, status: "no-exports", message: null, files };
-  }
+  const staged: FilePlan[] = [];
   let failure: string | null = null;
-  for (const [i, spec] of source.entities.entries()) {
-    const file = overrides[i] ?? findExport(layout, name, date, spec.entity);
-    const base = { source: name, entity: spec.entity, date, lines_read: 0, accepted: 0, rejected: 0, forgotten: 0, bytes: 0, duration_s: 0 };
-    if (!file) {
-      files.push({ ...base, file: null, status: "missing", message: `no ${spec.entity} file delivered; the landed partition (if any) is kept` });
+  for (const f of plans) {
+    const base = { source: name, entity: f.spec.entity, date, lines_read: 0, accepted: 0, rejected: 0, forgotten: 0, bytes: 0, duration_s: 0 };
+    if (!f.file || !f.landing) {
+      files.push({ ...base, file: null, status: "missing", message: `no ${f.spec.entity} file delivered; the landed partition (if any) is kept` });
       continue;
     }
-    if (failure) {
-      files.push({ ...base, file: relativeName(layout, file), status: "not-landed", message: failure });
-      continue;
-    }
-    const t0 = Date.now();
-    const raw = stagingDir(layout.lake, runId, "raw", name, spec.entity, date);
-    const rejects = stagingDir(layout.lake, runId, "rejects", name, spec.entity, date);
-    fs.mkdirSync(raw, { recursive: true });
-    fs.mkdirSync(rejects, { recursive: true });
-    const sourceName = relativeName(layout, file);
+    const sourceName = relativeName(layout, f.file);
+    const bytes = fs.statSync(f.file).size;
     try {
-      const delimited = spec.format === "csv" ? (opts.delimitedOptions?.(name, file) ?? defaultDelimited(file)) : undefined;
-      opts.onProgress?.(`${name} ${date} ${spec.entity}`);
-      const r = await landFile(conn, spec, file, {
-        sourceName,
-        rawOut: path.join(raw, "part-0.parquet"),
-        rejectsOut: path.join(rejects, "part-0.parquet"),
-        runId,
-        ...(delimited ?? {}),
-        ...(opts.isForgottenLine ? { isForgottenLine: opts.isForgottenLine } : {}),
-        onProgress: (n) => opts.onProgress?.(`${name} ${date} ${spec.entity}: ${n.toLocaleString("en-US")} lines`),
-      });
+      const r = await f.landing;
       const rate = r.linesRead === 0 ? 0 : r.rejected / r.linesRead;
       const tooMany = rate > threshold;
       files.push({
@@ -169,16 +231,16 @@ async function ingestSourceDate(
         accepted: r.accepted,
         rejected: r.rejected,
         forgotten: r.forgotten,
-        bytes: fs.statSync(file).size,
-        duration_s: (Date.now() - t0) / 1000,
+        bytes,
+        duration_s: f.seconds,
         message: tooMany ? `${r.rejected} of ${r.linesRead} lines rejected (${(rate * 100).toFixed(1)}% > ${(threshold * 100).toFixed(1)}%)` : null,
       });
-      staged.push({ spec, raw, rejects });
-      if (tooMany) failure = `${sourceName}: reject rate ${(rate * 100).toFixed(1)}% exceeds ${(threshold * 100).toFixed(1)}%`;
+      staged.push(f);
+      if (tooMany) failure ??= `${sourceName}: reject rate ${(rate * 100).toFixed(1)}% exceeds ${(threshold * 100).toFixed(1)}%`;
     } catch (err) {
       if (!(err instanceof FileError)) throw err;
-      failure = messageOf(err);
-      files.push({ ...base, file: sourceName, status: "unreadable", bytes: fs.statSync(file).size, duration_s: (Date.now() - t0) / 1000, message: messageOf(err) });
+      failure ??= messageOf(err);
+      files.push({ ...base, file: sourceName, status: "unreadable", bytes, duration_s: (performance.now() - f.t0) / 1000, message: messageOf(err) });
     }
   }
   // All or nothing for the landed data of this source-date; rejects land in any case so they can be read.
@@ -187,20 +249,31 @@ async function ingestSourceDate(
     if (!failure) swapIn(s.raw, partitionDir(layout.lake, "raw", name, s.spec.entity, date), runId);
   }
   if (failure) {
-    for (const f of files) if (f.status === "landed") f.status = "not-landed";
+    for (const f of files) {
+      if (f.status === "landed") {
+        f.status = "not-landed";
+        f.message = failure;
+      }
+    }
   }
   return { source: name, date, status: failure ? "failed" : "landed", message: failure, files };
 }
 
-/** Record file counts in `meta.ingest_files` (one row per file per run). */
+/** Record file counts in `meta.ingest_files` (one row per file per run), a hundred rows a statement. */
 export async function recordIngest(wh: Warehouse, runId: string, reports: SourceDateReport[]): Promise<void> {
-  for (const r of reports) {
-    for (const f of r.files) {
-      await wh.run(
-        `insert into meta.ingest_files (run_id, source, entity, dt, file, status, lines_read, accepted, rejected, forgotten, bytes, duration_s, message, recorded_at)
-         values ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())`,
-        [runId, f.source, f.entity, f.date, f.file, f.status, f.lines_read, f.accepted, f.rejected, f.forgotten, f.bytes, f.duration_s, f.message],
-      );
-    }
+  const rows = reports.flatMap((r) => r.files);
+  for (let at = 0; at < rows.length; at += 100) {
+    const batch = rows.slice(at, at + 100);
+    const params: (string | number | null)[] = [];
+    const values = batch.map((f) => {
+      const p = params.length;
+      params.push(runId, f.source, f.entity, f.date, f.file, f.status, f.lines_read, f.accepted, f.rejected, f.forgotten, f.bytes, f.duration_s, f.message);
+      const n = (i: number) => `$${p + i}`;
+      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}::date, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}, ${n(12)}, ${n(13)}, now())`;
+    });
+    await wh.run(
+      `insert into meta.ingest_files (run_id, source, entity, dt, file, status, lines_read, accepted, rejected, forgotten, bytes, duration_s, message, recorded_at) values ${values.join(", ")}`,
+      params,
+    );
   }
 }

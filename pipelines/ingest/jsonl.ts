@@ -1,9 +1,10 @@
 /**
  * JSON Lines parsing that keeps big integer ids exact: JSON.parse turns 18446744073709551616 into a
  * rounded double, so bare integers of 16 or more digits outside strings are quoted first. Scanning only
- * happens on lines that contain such a digit run.
+ * happens on lines where such a digit run follows `:`, `,` or `[` (where a bare number can stand; ids
+ * written as strings, the usual case, never trigger it); the scan itself decides what is inside a string.
  */
-const LONG_DIGITS = /\d{16}/;
+const LONG_DIGITS = /[:,[]\s*-?\d{16}/;
 
 export function quoteBigIntegers(line: string): string {
   if (!LONG_DIGITS.test(line)) return line;
@@ -41,14 +42,16 @@ export function quoteBigIntegers(line: string): string {
 export type ParsedLine = { ok: true; value: unknown } | { ok: false; reason: string };
 
 export function parseJsonLine(text: string): ParsedLine {
-  if (text.trim() === "") return { ok: false, reason: "empty line" };
+  let value: unknown;
   try {
-    const value = JSON.parse(quoteBigIntegers(text)) as unknown;
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return { ok: false, reason: `not a JSON object (got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value})` };
-    }
-    return { ok: true, value };
+    value = JSON.parse(quoteBigIntegers(text));
   } catch (err) {
+    // an empty or blank line does not parse either; say so rather than quote the parser
+    if (text.trim() === "") return { ok: false, reason: "empty line" };
     return { ok: false, reason: `not valid JSON: ${(err as Error).message}` };
   }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { ok: false, reason: `not a JSON object (got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value})` };
+  }
+  return { ok: true, value };
 }

@@ -8,10 +8,13 @@ import { createGunzip } from "node:zlib";
  */
 export class FileError extends Error {
   readonly file: string;
-  constructor(file: string, message: string) {
-    super(`cannot read ${JSON.stringify(file)}: ${message}`);
+  /** What is wrong with the file, without the file's name. */
+  readonly detail: string;
+  constructor(file: string, detail: string) {
+    super(`cannot read ${JSON.stringify(file)}: ${detail}`);
     this.name = "FileError";
     this.file = file;
+    this.detail = detail;
   }
 }
 
@@ -34,12 +37,21 @@ function isGzip(file: string): boolean {
   }
 }
 
+/** The lines of a file, one at a time (see readLineBatches, which ingest uses). */
 export async function* readLines(file: string, opts: { maxLineBytes?: number } = {}): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(file, opts)) yield* batch;
+}
+
+/**
+ * The lines of a file in batches (the lines completed by each read of about 1 MB): one await per batch
+ * rather than per line, which costs ingest about 2.5 µs a line otherwise.
+ */
+export async function* readLineBatches(file: string, opts: { maxLineBytes?: number } = {}): AsyncGenerator<Line[]> {
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
   let stream: NodeJS.ReadableStream;
   try {
     const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-    stream = isGzip(file) ? raw.pipe(createGunzip()) : raw;
+    stream = isGzip(file) ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
     raw.on("error", (e) => (stream as NodeJS.ReadableStream & { destroy(e: Error): void }).destroy(e));
   } catch (err) {
     throw new FileError(file, (err as Error).message);
@@ -56,6 +68,7 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const batch: Line[] = [];
       let from = 0;
       for (;;) {
         const nl = chunk.indexOf(0x0a, from);
@@ -71,7 +84,7 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
           line = chunk.subarray(from, nl);
         }
         if (line.length > max) throw new FileError(file, `line ${n} is longer than ${max} bytes`);
-        yield { n, text: decode(line) };
+        batch.push({ n, text: decode(line) });
         from = nl + 1;
       }
       if (from < chunk.length) {
@@ -79,6 +92,7 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
         pendingLen += chunk.length - from;
         if (pendingLen > max) throw new FileError(file, `line ${n + 1} is longer than ${max} bytes`);
       }
+      if (batch.length > 0) yield batch;
     }
   } catch (err) {
     if (err instanceof FileError) throw err;
@@ -88,6 +102,6 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
   }
   if (pendingLen > 0) {
     n++;
-    yield { n, text: decode(Buffer.concat(pending, pendingLen)) };
+    yield [{ n, text: decode(Buffer.concat(pending, pendingLen)) }];
   }
 }

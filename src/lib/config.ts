@@ -22,7 +22,7 @@ export const CloutConfig = z.object({
   projectDir: z.string().min(1),
   /** DuckDB memory_limit. */
   memoryLimit,
-  /** DuckDB threads. */
+  /** DuckDB threads; also how many files ingest validates at once (one worker thread each). */
   threads,
 });
 export type CloutConfig = z.infer<typeof CloutConfig>;

@@ -127,6 +127,7 @@ export function ingestCommand(): Command {
           sources,
           rejectThreshold: threshold,
           memoryLimit: ctx.config.memoryLimit,
+          parallelism: ctx.config.threads,
           ...(flags.file ? { fileOverride: (s: string, entity: string) => (s === "generic" && entity === "interactions" ? path.resolve(flags.file!) : undefined) } : {}),
           delimitedOptions: (s, file) => {
             if (s !== "generic") return undefined;

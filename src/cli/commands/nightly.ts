@@ -54,6 +54,7 @@ export async function runNight(ctx: Context, opts: NightOptions): Promise<{ runI
       sources: Object.values(SOURCES),
       rejectThreshold: opts.rejectThreshold ?? 0.05,
       memoryLimit: ctx.config.memoryLimit,
+      parallelism: ctx.config.threads,
       onProgress: (t) => ctx.out.progress(t),
       onSourceDone: (r) => printReport(ctx, r),
     });

@@ -1,0 +1,221 @@
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { Tombstones } from "../../src/lib/forget.ts";
+import { genericSpec, type GenericMapping } from "../networks/generic.ts";
+import { SOURCES } from "../registry.ts";
+import type { EntitySpec, NetworkSpec, Source } from "../types.ts";
+import { landFile, type LandOptions, type LandResult } from "./land.ts";
+import { FileError } from "./lines.ts";
+
+/**
+ * Who lands files: a pool of worker threads (one file each at a time, each with its own single-threaded
+ * DuckDB), so validation uses every core; or, for entity specs that cannot cross a thread (a test's
+ * stand-in network, whose schema is a closure), one DuckDB connection on this thread.
+ *
+ * A spec crosses a thread as a reference: the registered source and entity by name, plus the generic
+ * adapter's mapping (plain data) — the worker rebuilds the same spec from it.
+ */
+export interface SpecRef {
+  source: Source;
+  entity: string;
+  mapping?: GenericMapping;
+}
+
+export type TaskOptions = Omit<LandOptions, "isForgottenLine" | "onProgress">;
+
+export interface LandTask {
+  ref: SpecRef;
+  file: string;
+  options: TaskOptions;
+}
+
+export interface WorkerInit {
+  dataRoot: string;
+  memoryLimit: string;
+}
+
+export type ToWorker = { type: "land"; id: number; task: LandTask } | { type: "close" };
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "progress"; id: number; lines: number }
+  | { type: "done"; id: number; result: LandResult }
+  | { type: "file-error"; id: number; file: string; detail: string }
+  | { type: "error"; id: number; message: string };
+
+/** The reference of a spec, when a worker can rebuild it; undefined when it cannot cross threads. */
+export function specRef(source: NetworkSpec, spec: EntitySpec<any>): SpecRef | undefined {
+  const registered = SOURCES[source.name as Source];
+  if (registered?.entities.includes(spec)) return { source: registered.name as Source, entity: spec.entity };
+  const mapping = (spec as { mapping?: GenericMapping }).mapping;
+  if (source.name === "generic" && mapping) return { source: "generic", entity: spec.entity, mapping };
+  return undefined;
+}
+
+export function resolveSpec(ref: SpecRef): EntitySpec<any> {
+  if (ref.mapping) return genericSpec(ref.mapping);
+  const spec = SOURCES[ref.source]?.entities.find((e) => e.entity === ref.entity);
+  if (!spec) throw new Error(`no entity ${ref.source}/${ref.entity} in the registry`);
+  return spec;
+}
+
+/** "4GB" / "512MB" / "2GiB" → bytes; undefined when DuckDB's own syntax is something else. */
+export function bytesOf(limit: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$/i.exec(limit);
+  if (!m) return undefined;
+  const unit = (m[2] ?? "b").toLowerCase();
+  const pow = { b: 0, kb: 1, kib: 1, mb: 2, mib: 2, gb: 3, gib: 3, tb: 4, tib: 4 }[unit]!;
+  const base = unit.includes("i") || unit === "b" ? 1024 : 1000;
+  return Math.floor(Number(m[1]) * base ** pow);
+}
+
+/** One DuckDB memory limit split across `n` engines, so that together they stay within it. */
+export function splitMemoryLimit(limit: string, n: number): string {
+  const bytes = bytesOf(limit);
+  if (bytes === undefined || n <= 1) return limit;
+  return `${Math.max(64, Math.floor(bytes / n / 2 ** 20))}MiB`;
+}
+
+export interface Lander {
+  /** Land one file; `spec` is used in process, `ref` (when given) by a worker. */
+  land(spec: EntitySpec<any>, ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult>;
+  close(): Promise<void>;
+}
+
+/** Every file on one DuckDB connection of this thread, one at a time. */
+export class InProcessLander implements Lander {
+  private tail: Promise<unknown> = Promise.resolve();
+  private conn: Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> | undefined;
+  private tombstones: Tombstones | undefined;
+
+  constructor(private readonly init: WorkerInit) {
+    this.tombstones = Tombstones.load(init.dataRoot);
+  }
+
+  private connection(): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+    this.conn ??= (async () => {
+      const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", threads: "2", memory_limit: this.init.memoryLimit });
+      const conn = await instance.connect();
+      await conn.run("set TimeZone = 'UTC'");
+      return { instance, conn };
+    })();
+    return this.conn;
+  }
+
+  land(spec: EntitySpec<any>, _ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult> {
+    const t = this.tombstones;
+    const run = this.tail.then(async () => {
+      const { conn } = await this.connection();
+      return landFile(conn, spec, file, { ...options, ...(t ? { isForgottenLine: (text: string) => t.lineMatches(text) } : {}), onProgress });
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    if (!this.conn) return;
+    const { instance, conn } = await this.conn;
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+interface Pending {
+  id: number;
+  task: LandTask;
+  onProgress: (lines: number) => void;
+  resolve: (r: LandResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** `size` worker threads; files are handed out in submission order as workers come free. */
+export class WorkerLander implements Lander {
+  private readonly queue: Pending[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private readonly workers: Worker[] = [];
+  private nextId = 1;
+  private fatal: Error | undefined;
+  private readonly fallback: InProcessLander;
+
+  constructor(init: WorkerInit, size: number) {
+    this.fallback = new InProcessLander(init);
+    const workerInit: WorkerInit = { ...init, memoryLimit: splitMemoryLimit(init.memoryLimit, size) };
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: workerInit });
+      this.workers.push(w);
+      w.on("message", (m: FromWorker) => this.onMessage(w, m));
+      w.on("error", (err) => this.onCrash(w, err));
+      w.on("exit", (code) => {
+        if (code !== 0) this.onCrash(w, new Error(`ingest worker exited with code ${code}`));
+      });
+    }
+  }
+
+  land(spec: EntitySpec<any>, ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult> {
+    if (!ref) return this.fallback.land(spec, ref, file, options, onProgress);
+    if (this.fatal) return Promise.reject(this.fatal);
+    return new Promise<LandResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task: { ref, file, options }, onProgress, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.shift()!;
+      const p = this.queue.shift()!;
+      this.busy.set(w, p);
+      w.postMessage({ type: "land", id: p.id, task: p.task } satisfies ToWorker);
+    }
+  }
+
+  private onMessage(w: Worker, m: FromWorker): void {
+    if (m.type === "ready") {
+      this.idle.push(w);
+      this.dispatch();
+      return;
+    }
+    const p = this.busy.get(w);
+    if (!p || p.id !== m.id) return;
+    if (m.type === "progress") {
+      p.onProgress(m.lines);
+      return;
+    }
+    this.busy.delete(w);
+    this.idle.push(w);
+    if (m.type === "done") p.resolve(m.result);
+    else if (m.type === "file-error") p.reject(new FileError(m.file, m.detail));
+    else p.reject(new Error(`ingest worker failed on ${p.task.file}: ${m.message}`));
+    this.dispatch();
+  }
+
+  private onCrash(w: Worker, err: Error): void {
+    this.fatal ??= err;
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    p?.reject(err);
+    for (const q of this.queue.splice(0)) q.reject(err);
+  }
+
+  async close(): Promise<void> {
+    await this.fallback.close();
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once("exit", () => resolve());
+            w.postMessage({ type: "close" } satisfies ToWorker);
+            // a worker that never got ready (or crashed) is stopped outright
+            setTimeout(() => void w.terminate(), 5000).unref();
+          }),
+      ),
+    );
+  }
+}
+
+/** Workers for `parallelism` > 1 (default: the machine's cores), else this thread. */
+export function createLander(init: WorkerInit, parallelism = os.availableParallelism()): Lander {
+  return parallelism > 1 ? new WorkerLander(init, parallelism) : new InProcessLander(init);
+}
