@@ -27,6 +27,8 @@ export interface StageParams {
   root: string;
   people: number;
   seed: number;
+  /** The generator's activity (GenerateOptions.activity; default 1). */
+  activity?: number;
   /** First and last generated date. */
   start: string;
   end: string;
@@ -67,8 +69,8 @@ export function datesBetween(from: string, to: string): string[] {
 export const STAGES: Record<string, (p: StageParams) => Promise<StageOutcome>> = {
   async generate(p) {
     const days = datesBetween(p.start, p.end).length;
-    const s = await generate({ out: p.root, people: p.people, days, end: p.end, seed: p.seed, gzip: false, topics: loadTopics(DEFAULT_TOPICS_FILE), validate: "none" });
-    return { rows: s.totalRecords, extra: { people: s.people, bots: s.bots, accounts: s.accounts, days, bytes: s.totalBytes, records: s.records } };
+    const s = await generate({ out: p.root, people: p.people, days, end: p.end, seed: p.seed, gzip: false, topics: loadTopics(DEFAULT_TOPICS_FILE), validate: "none", activity: p.activity ?? 1 });
+    return { rows: s.totalRecords, extra: { people: s.people, bots: s.bots, accounts: s.accounts, days, activity: s.activity, bytes: s.totalBytes, records: s.records, interactions: s.interactions } };
   },
 
   /** All networks, every date of ingestFrom..ingestTo, recorded in meta like `clout ingest`. rows = lines read. */
@@ -76,7 +78,7 @@ export const STAGES: Record<string, (p: StageParams) => Promise<StageOutcome>> =
     const ctx = contextFor(p);
     const runId = newRunId();
     const started = new Date();
-    const reports = await ingest({ layout: ctx.layout, runId, dates: datesBetween(p.ingestFrom, p.ingestTo), sources: Object.values(SOURCES), rejectThreshold: 0.05, memoryLimit: p.memoryLimit });
+    const reports = await ingest({ layout: ctx.layout, runId, dates: datesBetween(p.ingestFrom, p.ingestTo), sources: Object.values(SOURCES), rejectThreshold: 0.05, memoryLimit: p.memoryLimit, parallelism: p.threads });
     const failed = reports.filter((r) => r.status === "failed");
     await withWarehouse(ctx, async (wh) => {
       await recordRunStart(wh, { runId, command: "ingest", startedAt: started, runDate: null, selector: "bench" });
@@ -92,14 +94,23 @@ export const STAGES: Record<string, (p: StageParams) => Promise<StageOutcome>> =
     };
   },
 
-  /** One night's models (full refresh) for buildDate. rows = rows the models wrote. */
+  /**
+   * One night's models (full refresh) for buildDate. rows = rows the models wrote; extra.interaction_rows = the
+   * rows of intermediate.int_interactions_unioned (every engagement action, follows included: what the scoring reads).
+   */
   async build(p) {
     const ctx = contextFor(p);
     const r = await withWarehouse(ctx, (wh) => buildModels(ctx, wh, { runId: newRunId(), runDate: p.buildDate, fullRefresh: true }));
     const slowest = [...r.results].sort((a, b) => b.duration_s - a.duration_s).slice(0, 5);
+    const rowsOf = (schema: string, name: string) => r.results.find((m) => m.schema === schema && m.name === name)?.row_count ?? null;
     return {
       rows: r.results.reduce((s, m) => s + (m.row_count ?? 0), 0),
-      extra: { models: r.results.length, slowest: slowest.map((m) => ({ model: `${m.schema}.${m.name}`, seconds: m.duration_s, rows: m.row_count })) },
+      extra: {
+        models: r.results.length,
+        interaction_rows: rowsOf("intermediate", "int_interactions_unioned"),
+        content_rows: rowsOf("intermediate", "int_content_unioned"),
+        slowest: slowest.map((m) => ({ model: `${m.schema}.${m.name}`, seconds: m.duration_s, rows: m.row_count })),
+      },
     };
   },
 

@@ -18,7 +18,7 @@ const HOUR_MS = 3_600_000;
 const RHYTHM = [0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.3, 0.55, 0.7, 0.75, 0.8, 0.85, 0.9, 0.85, 0.8, 0.8, 0.82, 0.88, 0.95, 1, 1, 0.9, 0.7, 0.45];
 /** Threads stop at this many entries (ids reserve 5 digits for the position in a thread). */
 const MAX_ITEMS = 99_999;
-/** Bait replies a reply-bait bot writes a day, on average. */
+/** Bait replies a reply-bait bot writes a day, on average (× the world's activity). */
 const BAIT_PER_BOT_DAY = 25;
 /** Camouflage follows of a farm account: made before the window, and a day during it (besides the purchases). */
 const FARM_BACKFILL = 8;
@@ -218,7 +218,7 @@ export class DayGenerator {
       const lf = this.lambdaFollowers(a, out.quality[i]!);
       if (lf >= 1) attention[w.aNet[a]!] += Math.sqrt(lf);
     }
-    for (let n = 0; n < NETWORKS.length; n++) out.bait[n] = attention[n]! > 0 ? (w.baitCount[n]! * BAIT_PER_BOT_DAY) / attention[n]! : 0;
+    for (let n = 0; n < NETWORKS.length; n++) out.bait[n] = attention[n]! > 0 ? (w.baitCount[n]! * BAIT_PER_BOT_DAY * w.activity) / attention[n]! : 0;
     return out;
   }
 
@@ -636,7 +636,7 @@ export class DayGenerator {
     if (w.pBot[p] !== BOT.none) return;
     const rng = this.rng2.reseed(w.seed, TAG.follows, a);
     const cls = w.pClass[p]!;
-    const count = Math.min(499, rng.poisson((cls === 0 ? 0.01 : cls === 1 ? 0.04 : 0.06) * w.opts.days));
+    const count = Math.min(499, rng.poisson((cls === 0 ? 0.01 : cls === 1 ? 0.04 : 0.06) * w.opts.days * w.activity));
     const n = w.aNet[a]!;
     for (let i = 0; i < count; i++) {
       const t = rng.chance(0.7) ? w.sampleByAttention(rng, n, w.topicOf(rng, p)) : w.sampleGlobal(rng, n);

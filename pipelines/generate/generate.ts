@@ -38,6 +38,12 @@ export interface GenerateOptions {
   onProgress?: (p: Progress) => void;
   /** World internals for tests (see WorldOptions.idCacheBits). */
   idCacheBits?: number;
+  /**
+   * How active people are, > 0 (default 1: the world as it always was, byte for byte). Scales posting (and so
+   * the engagement posts draw), ring and reply-bait bots' output and the follows made during the window:
+   * 0.1 ≈ a tenth of the content and interaction records. See WorldOptions.activity.
+   */
+  activity?: number;
 }
 
 export interface Progress {
@@ -64,6 +70,14 @@ export interface GenerateSummary {
   problems: string[];
   fakeFollowsPerBuyer: number;
   buyers: number;
+  activity: number;
+  /**
+   * Engagement events written (what the warehouse's int_interactions_unioned is made of, before its dedupe):
+   * likes/reactions, shares, follows, subscriptions, check-ins with, replies, comments, reposts, quotes and
+   * mentions. `window`: made inside the generated days, by action in `byAction`; `backfill`: the follow graph
+   * as it stood before the window, delivered on the first day.
+   */
+  interactions: { window: number; backfill: number; byAction: Record<string, number> };
 }
 
 /** A CSV entity's header, learnt by emitting a made-up event of each kind (before any real record exists). */
@@ -96,8 +110,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     problems.push(...loaded.problems);
   }
   const validate = opts.validate ?? "sample";
+  const activity = opts.activity ?? 1;
+  if (typeof activity !== "number" || !Number.isFinite(activity) || activity <= 0) throw new Error(`generate: activity must be a number > 0, got ${String(opts.activity)}`);
   const progress = (p: Omit<Progress, "elapsedMs">) => opts.onProgress?.({ ...p, elapsedMs: performance.now() - t0 });
-  const world = World.build({ people: opts.people, days: opts.days, start, seed: opts.seed, topics: opts.topics, specs, ...(opts.idCacheBits ? { idCacheBits: opts.idCacheBits } : {}) }, (step) =>
+  const world = World.build({ people: opts.people, days: opts.days, start, seed: opts.seed, topics: opts.topics, specs, activity, ...(opts.idCacheBits ? { idCacheBits: opts.idCacheBits } : {}) }, (step) =>
     progress({ phase: "world", step, day: 0, days: opts.days, records: 0 }),
   );
   const exportsDir = path.join(opts.out, "exports");
@@ -142,6 +158,15 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     if (c === 0) problems.push(text);
   };
   let total = 0;
+  const interactions = { window: 0, backfill: 0, byAction: {} as Record<string, number> };
+  const windowStartMs = Date.parse(`${start}T00:00:00Z`);
+  const engaged = (action: string, atMs: number, n = 1) => {
+    if (atMs < windowStartMs) interactions.backfill += n;
+    else {
+      interactions.window += n;
+      interactions.byAction[action] = (interactions.byAction[action] ?? 0) + n;
+    }
+  };
   let day: ExportDay | null = null;
   let validatedToday = new Map<string, number>();
   const sink = (n: number, event: WorldEvent) => {
@@ -154,6 +179,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     } catch (err) {
       problem(`${net}:emit:${event.kind}`, `${net}: emit threw on a ${event.kind} event${"contentType" in event ? ` (${event.contentType})` : "action" in event ? ` (${event.action})` : ""}: ${(err as Error).message}`);
       return;
+    }
+    if (emitted.length > 0) {
+      if (event.kind === "interaction") engaged(event.action, event.occurredAtMs);
+      else if (event.kind === "content") {
+        if (event.parent) engaged(event.contentType, event.createdAtMs);
+        const mentions = event.mentions.filter((m) => m.accountId !== event.parent?.accountId && m.accountId !== event.accountId).length;
+        if (mentions > 0) engaged("mention", event.createdAtMs, mentions);
+      }
     }
     for (const em of emitted) {
       if (validate !== "none") {
@@ -218,6 +251,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     problems,
     fakeFollowsPerBuyer: world.fakePerBuyer,
     buyers: world.buyers.length,
+    activity,
+    interactions: { ...interactions, byAction: Object.fromEntries(Object.entries(interactions.byAction).sort(([a], [b]) => a.localeCompare(b))) },
   };
   // world.json: the parameters and sizes (no timings: the file is part of the deterministic output).
   writeJsonAtomic(path.join(truthDir, "world.json"), {
@@ -226,6 +261,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     days: opts.days,
     start,
     end: opts.end,
+    // Only when not the default, so worlds made before the option existed keep their bytes.
+    ...(activity !== 1 ? { activity } : {}),
     persons: world.persons,
     accounts: world.accounts,
     accounts_by_network: Object.fromEntries(NETWORKS.map((n, i) => [n, { accounts: world.netStart[i + 1]! - world.netStart[i]!, bots: world.netStart[i + 1]! - world.netBots[i]! }])),

@@ -31,6 +31,13 @@ export interface WorldOptions {
   specs: Partial<Record<Network, NetworkSpec>>;
   /** Size of the account id/handle cache, in bits (default 17). Tests shrink it to exercise recomputation. */
   idCacheBits?: number;
+  /**
+   * How active the world is (default 1): multiplies everyone's posting rate (people's and ring bots'), reply-bait
+   * bots' daily replies and the follows people make during the window. What a post draws per reader is
+   * unchanged, so engagement follows the posts: ~`activity` × the content and interaction records. The people,
+   * accounts, follow graph, farms and purchases do not change. (README: "Activity".)
+   */
+  activity?: number;
 }
 
 /** Streams of the seed, one per decision kind, so adding a decision never shifts another. */
@@ -77,6 +84,8 @@ export class World {
   readonly topics: Topic[];
   readonly startMs: number;
   readonly humans: number;
+  /** WorldOptions.activity (1 unless given). */
+  readonly activity: number;
   persons = 0;
   /** Capabilities per network index (null when the module is missing). */
   readonly caps: (Capabilities | null)[];
@@ -148,6 +157,8 @@ export class World {
     this.topics = opts.topics;
     this.startMs = Date.parse(`${opts.start}T00:00:00Z`);
     this.humans = opts.people;
+    this.activity = opts.activity ?? 1;
+    if (!(this.activity > 0) || !Number.isFinite(this.activity)) throw new Error(`activity must be a number > 0, got ${opts.activity}`);
     this.profiles = NETWORKS.map((n) => PROFILES[n]);
     const slots = 1 << (opts.idCacheBits ?? 17);
     this.idCacheKey = new Int32Array(slots).fill(-1);
@@ -270,7 +281,8 @@ export class World {
       const u = rng.float();
       const cls = L > 6 ? 2 : u < 0.22 ? 0 : u < 0.5 ? 1 : 2;
       this.pClass[p] = cls;
-      this.pPost[p] = cls === 2 ? Math.min(40, rng.lognormal(Math.log(0.45), 1.0) * L ** 0.3) : cls === 1 ? 0.02 : 0;
+      // (× activity after the cap: activity scales the rate itself; at 1 the product is exact, so the bytes are unchanged.)
+      this.pPost[p] = (cls === 2 ? Math.min(40, rng.lognormal(Math.log(0.45), 1.0) * L ** 0.3) : cls === 1 ? 0.02 : 0) * this.activity;
       this.pEng[p] = cls === 0 ? 0.03 : Math.min(20, rng.lognormal(Math.log(cls === 1 ? 1.2 : 0.8), 0.8));
       this.pTz[p] = ZONES[rng.weighted(zoneW)]![0];
       // Topics: one from the community, more from it or from anywhere.
@@ -309,7 +321,7 @@ export class World {
       const n = ringNets[rng.weighted(ringNets.map(([, w]) => w))]![0];
       const topic = this.sampleTopic(rng);
       this.rings.push({ network: n, first: -1, size: ringSizes[r]!, topic });
-      for (let i = 0; i < ringSizes[r]!; i++) this.addBot(BOT.ring, n, r, topic, 0.08, 1);
+      for (let i = 0; i < ringSizes[r]!; i++) this.addBot(BOT.ring, n, r, topic, 0.08, this.activity);
     }
     for (let b = 0; b < nBait && baitNets.length > 0; b++) {
       const n = baitNets[rng.weighted(baitNets.map(([, w]) => w))]![0];

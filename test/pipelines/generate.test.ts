@@ -11,7 +11,7 @@ import { loadTopics, parseTopics, type Topic } from "../../pipelines/generate/to
 import { identities } from "../../pipelines/networks/identities.ts";
 import { NETWORKS, type EntitySpec, type Network, type NetworkSpec, type WorldEvent } from "../../pipelines/types.ts";
 import { validateRecord } from "../../pipelines/validate.ts";
-import { generateCommand } from "../../src/cli/commands/generate.ts";
+import { activityOf, generateCommand } from "../../src/cli/commands/generate.ts";
 import { runCli } from "../helpers/cli.ts";
 import { UserError } from "../../src/lib/errors.ts";
 
@@ -356,6 +356,75 @@ describe("clout generate: the sample world", () => {
   });
 });
 
+describe("clout generate: --activity", () => {
+  const newTally = (): Tally => ({ received: new Map(), edges: [], actors: new Set(), followers: new Map(), posts: [], hashtags: [], rootsByNetwork: new Map(), replyAuthors: new Set(), ids: new Set(), duplicateIds: [], handles: new Map() });
+  const run = async (activity: number | undefined) => {
+    const topics = loadTopics();
+    const { specs } = await loadNetworks();
+    const tally = newTally();
+    const out = fresh(`activity${activity ?? "default"}`);
+    const summary = await generate({ out, people: 1500, days: 4, end: END, seed: 5, gzip: false, topics, specs: tallying(specs, tally), validate: "none", ...(activity !== undefined ? { activity } : {}) });
+    const truth = readLines(path.join(out, "ground_truth", "people.jsonl")).map((l) => JSON.parse(l) as TruthPerson);
+    const owner = new Map<string, TruthPerson>();
+    for (const p of truth) for (const a of p.accounts) owner.set(`${a.network}:${a.account_id}`, p);
+    const world = JSON.parse(fs.readFileSync(path.join(out, "ground_truth", "world.json"), "utf8")) as Record<string, unknown>;
+    return { summary, tally, truth, owner, world };
+  };
+  /** Engagements inside the window other than follows (follows are mostly the farms', which activity leaves alone). */
+  const engagements = (s: GenerateSummary) => s.interactions.window - (s.interactions.byAction.follow ?? 0);
+
+  it("0.25 gives clearly fewer interactions than 1 on the same seed; the same people, graph and bots of every kind, still at work", async () => {
+    const full = await run(undefined);
+    const quiet = await run(0.25);
+    expect(full.summary.activity).toBe(1);
+    expect(quiet.summary.activity).toBe(0.25);
+    // The same world: people, bots, accounts, the follow graph, identities.
+    expect(quiet.summary.people).toBe(full.summary.people);
+    expect(quiet.summary.bots).toBe(full.summary.bots);
+    expect(quiet.summary.accounts).toBe(full.summary.accounts);
+    expect(quiet.summary.interactions.backfill).toBe(full.summary.interactions.backfill);
+    expect(quiet.summary.records.identities).toBe(full.summary.records.identities);
+    // About a quarter of the engagement, and of the posts.
+    expect(engagements(full.summary)).toBeGreaterThan(3000);
+    const ratio = engagements(quiet.summary) / engagements(full.summary);
+    expect(ratio).toBeGreaterThan(0.12);
+    expect(ratio).toBeLessThan(0.4);
+    expect(quiet.summary.interactions.window).toBeLessThan(0.7 * full.summary.interactions.window);
+    expect(quiet.tally.posts.length / full.tally.posts.length).toBeLessThan(0.4);
+    // The summary's count agrees with the canonical events tallied on their way to the modules.
+    const tallied = (t: Tally) => [...t.received.values()].reduce((a, b) => a + b, 0);
+    expect(tallied(quiet.tally)).toBeLessThan(0.4 * tallied(full.tally));
+    // Bots of every kind, and each still does its thing.
+    const kinds = (truth: TruthPerson[]) => [...new Set(truth.filter((p) => p.is_bot).map((p) => p.bot_kind!))].sort();
+    expect(kinds(quiet.truth)).toEqual(["engagement_ring", "follower_farm", "reply_bait"]);
+    const kindOf = (k: string) => quiet.owner.get(k)?.bot_kind ?? null;
+    const ringIn = quiet.tally.edges.filter((e) => kindOf(e.target) === "engagement_ring");
+    expect(ringIn.filter((e) => quiet.owner.get(e.actor)?.bot_group === quiet.owner.get(e.target)?.bot_group).length).toBeGreaterThan(10);
+    expect([...quiet.tally.replyAuthors].filter((a) => kindOf(a) === "reply_bait").length).toBeGreaterThan(0);
+    expect([...quiet.tally.actors].filter((a) => kindOf(a) === "follower_farm")).toEqual([]);
+    const buyers = quiet.truth.filter((p) => p.bought_followers);
+    expect(buyers.length).toBeGreaterThanOrEqual(2);
+    for (const b of buyers) {
+      for (const bought of b.bought_followers!) {
+        const fakes = (quiet.tally.followers.get(`${bought.network}:${bought.account_id}`) ?? []).filter((f) => kindOf(f) === "follower_farm");
+        expect(new Set(fakes).size).toBe(bought.count);
+      }
+    }
+    // Cross-network identities are the same.
+    expect(quiet.truth.filter((p) => p.identity_linked).length).toBe(full.truth.filter((p) => p.identity_linked).length);
+    expect(quiet.truth.filter((p) => p.identity_linked).length).toBeGreaterThan(100);
+    // world.json names the activity only when it is not the default (older worlds keep their bytes).
+    expect(full.world.activity).toBeUndefined();
+    expect(quiet.world.activity).toBe(0.25);
+  });
+
+  it("refuses an activity that is not a number > 0", async () => {
+    for (const activity of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(generate({ out: fresh("badact"), people: 100, days: 1, end: END, seed: 1, gzip: false, topics: loadTopics(), validate: "none", activity })).rejects.toThrow(/activity must be a number > 0/);
+    }
+  });
+});
+
 describe("clout generate: determinism", () => {
   const topics = parseTopics(
     [
@@ -420,6 +489,22 @@ describe("clout generate: flags", () => {
     expect(stderr).toMatch(/expected a whole number/);
   });
 
+  it.each([["0"], ["-1"], ["10.5"], ["abc"], [""], ["0x1"], ["Infinity"]])("rejects --activity %j as a user error with the value and a hint", async (raw) => {
+    const { err } = await parse(["--activity", raw, "--out", fresh("act-flag")]);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toBe(`invalid --activity ${JSON.stringify(raw)}`);
+    expect((err as UserError).hint).toMatch(/greater than 0 and at most 10/);
+  });
+
+  it("reads --activity as a number in (0, 10]", () => {
+    expect(activityOf("0.25")).toBe(0.25);
+    expect(activityOf(" 1 ")).toBe(1);
+    expect(activityOf("10")).toBe(10);
+    expect(activityOf(".5")).toBe(0.5);
+    expect(activityOf("1e-1")).toBe(0.1);
+    expect(() => activityOf("10.0001")).toThrow(UserError);
+  });
+
   it("rejects an impossible --end and an --out inside ../shared", async () => {
     const bad = await parse(["--end", "2026-02-30", "--out", fresh("flags")]);
     expect(bad.err).toBeInstanceOf(UserError);
@@ -440,5 +525,9 @@ describe("clout generate: flags", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: .*'400'/m);
     expect(bad.stderr).not.toMatch(/at .*\.ts:\d+/);
+    const act = await runCli(["generate", "--activity", "0", "--out", out]);
+    expect(act.code).toBe(1);
+    expect(act.stderr).toMatch(/^error: invalid --activity "0"$/m);
+    expect(act.stderr).toMatch(/^hint: a number greater than 0 and at most 10/m);
   });
 });

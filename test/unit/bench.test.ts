@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { comparison, defaultOut, formatTable, parseTier, stageResult, writeResult, type BenchResult } from "../../bench/run.ts";
-import { benchCommand, tierOf } from "../../src/cli/commands/bench.ts";
+import { comparison, CURVE_DEFAULTS, curveSummary, defaultOut, formatCurveTable, formatTable, linearFit, parseTier, stageResult, TIER_SPECS, writeResult, type BenchResult, type CurvePoint, type CurveResult } from "../../bench/run.ts";
+import { benchCommand, benchPlan, curveDaysOf, sizesOf, tierOf } from "../../src/cli/commands/bench.ts";
 import { UserError } from "../../src/lib/errors.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -14,7 +14,7 @@ function stubbed(): BenchResult {
     tier: "s",
     machine: { cpus: 2, mem_gb: 24, node: "v20.20.2", duckdb: "v1.5.6" },
     started_at: "2026-11-25T18:00:00.000Z",
-    params: { people: 10_000, days: 7, start: "2026-11-18", end: "2026-11-24", seed: 42, memory_limit: "4GB", threads: 2, note: "stub" },
+    params: { people: 10_000, days: 7, start: "2026-11-18", end: "2026-11-24", seed: 42, activity: 1, memory_limit: "4GB", threads: 2, note: "stub" },
     stages: [stageResult("generate", 2, 1000, 150.04), stageResult("ingest", 0.5, 1000, 200, { files: 3 }), stageResult("test", 0, 10, 99)],
     comparisons: [comparison("pagerank-vs-igraph", 3, 1.5, "stub"), comparison("ingest-vs-duckdb-read_json", 1, 0, "peer too fast to time")],
     total_s: 3.5,
@@ -74,5 +74,168 @@ describe("bench --tier", () => {
     const r = await runCli(["bench", "--tier", "x"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: invalid --tier "x"');
+  });
+});
+
+describe("bench tiers", () => {
+  it("tier m: 1M people, 90 days, a quarter of the default activity (for ≥ 30M interactions); s and l at the default", () => {
+    expect(TIER_SPECS.m).toMatchObject({ people: 1_000_000, days: 90, activity: 0.25, nightlyIncremental: true });
+    expect(TIER_SPECS.m.note).toMatch(/activity 0\.25/i);
+    expect(TIER_SPECS.s.activity).toBe(1);
+    expect(TIER_SPECS.l.activity).toBe(1);
+  });
+
+  it("the table names a non-default activity and the generator's interactions", () => {
+    const r = stubbed();
+    r.params.activity = 0.25;
+    r.params.interactions = { window: 1_234_567, backfill: 10, byAction: { reaction: 1_234_567 } };
+    expect(formatTable(r)[0]).toMatch(/^tier s: 10,000 people, 7 days 2026-11-18\.\.2026-11-24, activity 0\.25 \(1,234,567 interactions generated in the window\);/);
+    expect(formatTable(stubbed())[0]).not.toMatch(/activity/);
+  });
+});
+
+describe("bench curve: the least-squares fit", () => {
+  it("fits a noisy line: values worked out by hand", () => {
+    // x̄ = 2.5, ȳ = 4.75; Sxx = 5, Sxy = 9.5 → slope 1.9, intercept 4.75 − 1.9·2.5 = 0;
+    // residuals 0.1, 0.2, −0.7, 0.4 → SSres = 0.7; SStot = 18.75 → R² = 1 − 0.7/18.75 = 0.962666…
+    const f = linearFit([1, 2, 3, 4], [2, 4, 5, 8])!;
+    expect(f.n).toBe(4);
+    expect(f.slope).toBeCloseTo(1.9, 12);
+    expect(f.intercept).toBeCloseTo(0, 12);
+    expect(f.r2).toBeCloseTo(0.9626666666666667, 12);
+  });
+
+  it("recovers an exact line with R² 1, and a flat one", () => {
+    const f = linearFit([0.5, 1, 2, 4], [3.5, 5, 8, 14])!; // y = 3x + 2
+    expect(f.slope).toBeCloseTo(3, 12);
+    expect(f.intercept).toBeCloseTo(2, 12);
+    expect(f.r2).toBeCloseTo(1, 12);
+    expect(linearFit([1, 2, 3], [7, 7, 7])).toEqual({ slope: 0, intercept: 7, r2: 1, n: 3 });
+  });
+
+  it("has no fit below two points or when every x is the same", () => {
+    expect(linearFit([], [])).toBeNull();
+    expect(linearFit([1], [2])).toBeNull();
+    expect(linearFit([2, 2, 2], [1, 2, 3])).toBeNull();
+  });
+
+  const point = (people: number, interactions: number, build: number, records: number, ingest: number): CurvePoint => ({
+    people,
+    export_records: records,
+    generated_interactions: interactions,
+    interaction_rows: interactions,
+    model_rows: 0,
+    generate_s: 1,
+    ingest_s: ingest,
+    build_s: build,
+    peak_rss_mb: { generate: 100, ingest: 200, build: 300 },
+    build_s_per_m_interactions: build / (interactions / 1e6),
+    ingest_s_per_m_records: ingest / (records / 1e6),
+  });
+
+  it("summarises a curve: build seconds per million interactions, and the largest-vs-smallest ratio", () => {
+    // build = 10 s per M interactions + 2 s at 1, 2, 4, 8 M: 12, 22, 42, 82 s. Per M: 12 at the smallest,
+    // 82 / 8 = 10.25 at the largest → ratio 10.25 / 12 = 0.854166… (0.854). Ingest: 5 s per M records, no
+    // intercept (5, 10, 20, 40 s for 1, 2, 4, 8 M records) → ratio 1. Given out of order: sorted by people.
+    const pts = [point(8000, 8e6, 82, 8e6, 40), point(1000, 1e6, 12, 1e6, 5), point(4000, 4e6, 42, 4e6, 20), point(2000, 2e6, 22, 2e6, 10)];
+    const s = curveSummary(pts);
+    expect(s.fit.build_s_vs_m_interactions).toEqual({ slope: 10, intercept: 2, r2: 1, n: 4 });
+    expect(s.fit.ingest_s_vs_m_records).toEqual({ slope: 5, intercept: 0, r2: 1, n: 4 });
+    expect(s.linearity.build_s_per_m_interactions).toEqual({ smallest: 12, largest: 10.25, ratio: 0.854 });
+    expect(s.linearity.ingest_s_per_m_records).toEqual({ smallest: 5, largest: 5, ratio: 1 });
+    expect(curveSummary(pts.slice(0, 1)).fit.build_s_vs_m_interactions).toBeNull();
+    expect(curveSummary(pts.slice(0, 1)).linearity.build_s_per_m_interactions).toBeNull();
+  });
+
+  it("prints one line per size and the fit", () => {
+    const pts = [point(1000, 1e6, 12, 1e6, 5), point(2000, 2e6, 22, 2e6, 10), point(4000, 4e6, 42, 4e6, 20), point(8000, 8e6, 82, 8e6, 40)];
+    const r: CurveResult = {
+      kind: "curve",
+      machine: { cpus: 2, mem_gb: 24, node: "v20.20.2", duckdb: "v1.5.6" },
+      started_at: "2026-11-25T18:00:00.000Z",
+      params: { sizes: [1000, 2000, 4000, 8000], days: 90, start: "2026-08-27", end: "2026-11-24", activity: 0.25, seed: 42, memory_limit: "8GB", threads: 2 },
+      points: pts,
+      ...curveSummary(pts),
+      total_s: 200,
+      errors: [],
+    };
+    const lines = formatCurveTable(r);
+    expect(lines[0]).toMatch(/^curve: 4 sizes, 90 days 2026-08-27\.\.2026-11-24, activity 0\.25/);
+    expect(lines.some((l) => /^\s+8,000\s+8,000,000\s+8,000,000\s+1\.0\s+40\.0\s+82\.0\s+10\.25\s+5\.00\s+100 \/ 200 \/ 300$/.test(l))).toBe(true);
+    expect(lines).toContain("build: 10.000 s per million interactions + 2.00 s (least squares over 4 sizes, R² 1.0000)");
+    expect(lines.some((l) => l.startsWith("linearity: build seconds per interaction at the largest size ÷ at the smallest = 0.85"))).toBe(true);
+    const dir = tempDir("clout-bench-curve-");
+    const file = path.join(dir, "curve.json");
+    writeResult(file, r);
+    const back = JSON.parse(fs.readFileSync(file, "utf8")) as CurveResult;
+    expect(Object.keys(back)).toEqual(["kind", "machine", "started_at", "params", "points", "fit", "linearity", "total_s", "errors"]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names the default curve output under bench-results/", () => {
+    expect(defaultOut("curve", new Date("2026-11-25T18:01:02.345Z"))).toBe(path.join(INSTALL_DIR, "bench-results", "bench-curve-20261125T180102Z.json"));
+  });
+});
+
+describe("bench --curve flags", () => {
+  it("reads --sizes: at least four different whole numbers of people, sorted", () => {
+    expect(sizesOf("50000,100000,200000,400000")).toEqual([50_000, 100_000, 200_000, 400_000]);
+    expect(sizesOf(" 4000, 500,1000 ,2000")).toEqual([500, 1000, 2000, 4000]);
+  });
+
+  it.each([
+    ["1000,2000,3000", /3 sizes, the curve needs at least 4/],
+    ["1000,2000,abc,4000", /^invalid --sizes "1000,2000,abc,4000"$/],
+    ["50,100,200,400", /^invalid --sizes "50,100,200,400"$/],
+    ["1000,1000,2000,4000", /a size is repeated/],
+    ["1000,2000,4000,8000,", /^invalid --sizes/],
+    ["1000,2000,4000,20000000", /^invalid --sizes/],
+    ["", /^invalid --sizes ""$/],
+  ])("rejects --sizes %j as a user error with a hint", (raw, message) => {
+    let err: unknown;
+    try {
+      sizesOf(raw);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(message);
+    expect((err as UserError).hint).toMatch(/at least 4 different whole numbers of people/);
+  });
+
+  it("reads --days from 1 to 366", () => {
+    expect(curveDaysOf("90")).toBe(90);
+    for (const bad of ["0", "367", "7.5", "x"]) expect(() => curveDaysOf(bad)).toThrow(`invalid --days "${bad}"`);
+  });
+
+  it("plans a tier, or a curve with tier m's shape by default", () => {
+    expect(benchPlan({ tier: "s", curve: false }, false)).toEqual({ kind: "tier", tier: "s" });
+    expect(benchPlan({ tier: "m", curve: false }, true)).toEqual({ kind: "tier", tier: "m" });
+    expect(benchPlan({ tier: "s", curve: true }, false)).toEqual({ kind: "curve", sizes: [...CURVE_DEFAULTS.sizes], days: 90, activity: 0.25 });
+    expect(CURVE_DEFAULTS.sizes.length).toBeGreaterThanOrEqual(4);
+    expect(benchPlan({ tier: "s", curve: true, sizes: "500,1000,2000,4000", days: "7", activity: "1" }, false)).toEqual({ kind: "curve", sizes: [500, 1000, 2000, 4000], days: 7, activity: 1 });
+  });
+
+  it("refuses curve options without --curve, --curve with an explicit --tier, and a bad --activity", () => {
+    expect(() => benchPlan({ tier: "s", curve: false, sizes: "500,1000,2000,4000" }, false)).toThrow("--sizes is a --curve option");
+    expect(() => benchPlan({ tier: "s", curve: false, days: "7" }, false)).toThrow("--days is a --curve option");
+    expect(() => benchPlan({ tier: "s", curve: false, activity: "0.5" }, false)).toThrow("--activity is a --curve option");
+    expect(() => benchPlan({ tier: "m", curve: true }, true)).toThrow('--curve and --tier "m" cannot be combined');
+    expect(() => benchPlan({ tier: "s", curve: true, activity: "0" }, false)).toThrow('invalid --activity "0"');
+    expect(() => benchPlan({ tier: "s", curve: true, activity: "0" }, false)).toThrow(UserError);
+  });
+
+  it("the command rejects bad curve flags before running anything", async () => {
+    await expect(benchCommand().exitOverride().parseAsync(["node", "bench", "--curve", "--sizes", "1000,2000"])).rejects.toThrow(/the curve needs at least 4/);
+    await expect(benchCommand().exitOverride().parseAsync(["node", "bench", "--curve", "--tier", "s"])).rejects.toThrow("--curve and --tier");
+    await expect(benchCommand().exitOverride().parseAsync(["node", "bench", "--sizes", "1000,2000,4000,8000"])).rejects.toThrow("--sizes is a --curve option");
+  });
+
+  const registered = /benchCommand\(\)/.test(fs.readFileSync(path.join(INSTALL_DIR, "src/cli/main.ts"), "utf8"));
+  it.runIf(registered)("the real binary: `clout bench --curve --sizes 10` → one error line and a hint, exit 1", async () => {
+    const r = await runCli(["bench", "--curve", "--sizes", "10"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: invalid --sizes "10"$/m);
+    expect(r.stderr).toMatch(/^hint: at least 4 different whole numbers of people/m);
   });
 });

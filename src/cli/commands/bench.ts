@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
-import { formatTable, parseTier, runBench, TIERS, type Tier } from "../../../bench/run.ts";
+import { CURVE_DEFAULTS, formatCurveTable, formatTable, parseTier, runBench, runCurve, TIERS, type Tier } from "../../../bench/run.ts";
 import { UserError, quote } from "../../lib/errors.ts";
 import { contextOf } from "../context.ts";
+import { activityOf } from "./generate.ts";
 
 /** The tier flag: s, m or l; anything else is a user error naming the value. */
 export function tierOf(raw: string): Tier {
@@ -12,19 +13,95 @@ export function tierOf(raw: string): Tier {
   }
 }
 
+const MIN_SIZES = 4;
+
+/** `--sizes 12500,25000,50000,100000`: at least four distinct whole numbers of people (100 to 10,000,000), sorted. */
+export function sizesOf(raw: string): number[] {
+  const hint = `at least ${MIN_SIZES} different whole numbers of people, comma-separated, each from 100 to 10,000,000, e.g. --sizes ${CURVE_DEFAULTS.sizes.join(",")}`;
+  const parts = raw.split(",").map((x) => x.trim());
+  const sizes = parts.map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 100 || n > 10_000_000)) throw new UserError(`invalid --sizes ${quote(raw)}`, hint);
+  if (new Set(sizes).size !== sizes.length) throw new UserError(`invalid --sizes ${quote(raw)}: a size is repeated`, hint);
+  if (sizes.length < MIN_SIZES) throw new UserError(`invalid --sizes ${quote(raw)}: ${sizes.length} size${sizes.length === 1 ? "" : "s"}, the curve needs at least ${MIN_SIZES}`, hint);
+  return sizes.sort((a, b) => a - b);
+}
+
+/** `--days` of the curve's world: a whole number from 1 to 366. */
+export function curveDaysOf(raw: string): number {
+  const s = raw.trim();
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= 366)) throw new UserError(`invalid --days ${quote(raw)}`, "a whole number of days from 1 to 366 (the models' windows are 90 days)");
+  return n;
+}
+
+export interface BenchFlags {
+  tier: string;
+  curve: boolean;
+  sizes?: string;
+  days?: string;
+  activity?: string;
+}
+
+export type BenchPlan = { kind: "tier"; tier: Tier } | { kind: "curve"; sizes: number[]; days: number; activity: number };
+
+/** What to run, from the flags; `tierGiven` = --tier was on the command line (not its default). Throws UserError. */
+export function benchPlan(flags: BenchFlags, tierGiven: boolean): BenchPlan {
+  if (!flags.curve) {
+    for (const f of ["sizes", "days", "activity"] as const) {
+      if (flags[f] !== undefined) throw new UserError(`--${f} is a --curve option`, `add --curve to measure a curve (e.g. clout bench --curve --${f} ${flags[f]}), or drop --${f}`);
+    }
+    return { kind: "tier", tier: tierOf(flags.tier) };
+  }
+  if (tierGiven) throw new UserError(`--curve and --tier ${quote(flags.tier)} cannot be combined`, "--curve runs its own sizes (--sizes); drop --tier, or drop --curve to run a tier");
+  return {
+    kind: "curve",
+    sizes: flags.sizes === undefined ? [...CURVE_DEFAULTS.sizes] : sizesOf(flags.sizes),
+    days: flags.days === undefined ? CURVE_DEFAULTS.days : curveDaysOf(flags.days),
+    activity: flags.activity === undefined ? CURVE_DEFAULTS.activity : activityOf(flags.activity),
+  };
+}
+
 /**
  * `clout bench --tier s|m|l [--out FILE]`: the stages on a fresh temporary data root (never the data
  * directory), each in its own process, plus the side-by-side comparisons; JSON to --out and a table.
+ * `clout bench --curve [--sizes A,B,C,D] [--days D] [--activity X] [--out FILE]`: generate → ingest → build at
+ * each size of one world shape, each on its own temporary data root; JSON with a least-squares fit of build
+ * seconds against interactions, and a table.
  */
 export function benchCommand(): Command {
   return new Command("bench")
-    .description("benchmark generate → ingest → build → test → publish (→ site) on a fresh temporary data root, with peer comparisons")
+    .description("benchmark generate → ingest → build → test → publish (→ site) on a fresh temporary data root, with peer comparisons; or, with --curve, how time grows with the number of interactions")
     .addOption(new Option("--tier <tier>", "s ≈ 10k people, m ≈ 1M, l ≈ 10M").default("s"))
-    .option("--out <file>", "where the JSON goes (default bench-results/bench-<tier>-<timestamp>.json)")
-    .option("--keep", "keep the temporary data root", false)
-    .action(async (flags: { tier: string; out?: string; keep: boolean }, cmd: Command) => {
-      const tier = tierOf(flags.tier);
+    .option("--curve", "instead of a tier: generate → ingest → build at several sizes of one world, and fit seconds against interactions", false)
+    .option("--sizes <list>", `with --curve: people at each size, comma-separated, at least ${MIN_SIZES} (default ${CURVE_DEFAULTS.sizes.join(",")})`)
+    .option("--days <d>", `with --curve: days of activity in each world (default ${CURVE_DEFAULTS.days})`)
+    .option("--activity <x>", `with --curve: the generator's activity, in (0, 10] (default ${CURVE_DEFAULTS.activity}, as tier m); DuckDB gets ${CURVE_DEFAULTS.memoryLimit} unless --memory-limit is given`)
+    .option("--out <file>", "where the JSON goes (default bench-results/bench-<tier|curve>-<timestamp>.json)")
+    .option("--keep", "keep the temporary data root(s)", false)
+    .action(async (flags: BenchFlags & { out?: string; keep: boolean }, cmd: Command) => {
+      const source = cmd.getOptionValueSource("tier");
+      const plan = benchPlan(flags, source !== undefined && source !== "default");
       const ctx = contextOf(cmd);
+      if (plan.kind === "curve") {
+        // The curve's own DuckDB memory limit (like each tier's) unless --memory-limit is given.
+        const memoryFlag = cmd.optsWithGlobals<{ memoryLimit?: string }>().memoryLimit !== undefined;
+        const { result, file } = await runCurve({
+          sizes: plan.sizes,
+          days: plan.days,
+          activity: plan.activity,
+          threads: ctx.config.threads,
+          memoryLimit: memoryFlag ? ctx.config.memoryLimit : CURVE_DEFAULTS.memoryLimit,
+          keep: flags.keep,
+          onLine: (t) => ctx.out.line(t),
+          ...(flags.out ? { out: flags.out } : {}),
+        });
+        ctx.out.line("");
+        for (const l of formatCurveTable(result)) ctx.out.line(l);
+        ctx.out.line(`results: ${file}`);
+        if (result.errors.length) throw new UserError(`bench curve had ${result.errors.length} error(s): ${result.errors[0]}`, `the partial results are in ${file}`);
+        return;
+      }
+      const tier = plan.tier;
       const { result, file, root } = await runBench({ tier, keep: flags.keep, threads: ctx.config.threads, onLine: (t) => ctx.out.line(t), ...(flags.out ? { out: flags.out } : {}) });
       ctx.out.line("");
       for (const l of formatTable(result)) ctx.out.line(l);

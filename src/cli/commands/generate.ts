@@ -38,6 +38,19 @@ function inside(child: string, parent: string): boolean {
   return rel === "" || (!rel.startsWith(`..${path.sep}`) && rel !== ".." && !path.isAbsolute(rel));
 }
 
+/**
+ * `--activity`: a number in (0, 10]; anything else is a user error naming the value. 1 is today's world; 0.1 a
+ * world where people post, engage and follow a tenth as much (the same people, accounts, graph and bots).
+ */
+export function activityOf(raw: string): number {
+  const s = raw.trim();
+  const n = /^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(s) ? Number(s) : NaN;
+  if (!(n > 0 && n <= 10)) {
+    throw new UserError(`invalid --activity ${quote(raw)}`, "a number greater than 0 and at most 10: how active people are relative to the default world (1 = default, 0.1 ≈ a tenth of the posts and interactions)");
+  }
+  return n;
+}
+
 function megabytes(b: number): string {
   return b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`;
 }
@@ -52,7 +65,9 @@ export function generateCommand(): Command {
     .option("--out <dir>", "data root to write exports/ and ground_truth/ under (default: the data directory)")
     .option("--gzip", "write .jsonl.gz / .csv.gz instead of plain files", false)
     .option("--topics <file>", "topic taxonomy CSV (default: data/seeds/topics.csv of this installation)")
-    .action(async (opts: { people: number; days: number; end?: string; seed: number; out?: string; gzip: boolean; topics?: string }, cmd: Command) => {
+    .option("--activity <x>", "how active people are, in (0, 10]: scales posting, engagement and new follows (0.1 ≈ a tenth of the records; the people, graph and bots stay)", "1")
+    .action(async (opts: { people: number; days: number; end?: string; seed: number; out?: string; gzip: boolean; topics?: string; activity: string }, cmd: Command) => {
+      const activity = activityOf(opts.activity);
       const ctx = contextOf(cmd);
       const end = opts.end === undefined ? yesterdayUtc() : parseDate(opts.end, "--end");
       const start = addDays(end, -(opts.days - 1));
@@ -66,7 +81,7 @@ export function generateCommand(): Command {
       }
       if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UserError(`--out ${quote(out)} is a file`, "give a directory (it is created if missing)");
       const topics = loadTopics(opts.topics ?? DEFAULT_TOPICS_FILE);
-      ctx.out.line(`generate: ${count(opts.people)} people, ${opts.days} days ${start}…${end}, seed ${opts.seed} → ${out}`);
+      ctx.out.line(`generate: ${count(opts.people)} people, ${opts.days} days ${start}…${end}, seed ${opts.seed}${activity !== 1 ? `, activity ${activity}` : ""} → ${out}`);
       let last = 0;
       const summary = await generate({
         out,
@@ -76,6 +91,7 @@ export function generateCommand(): Command {
         seed: opts.seed,
         gzip: opts.gzip,
         topics,
+        activity,
         onProgress: (p: Progress) => {
           if (p.elapsedMs - last < 200 && p.phase === "day" && p.day < p.days) return;
           last = p.elapsedMs;
@@ -90,6 +106,8 @@ export function generateCommand(): Command {
       ctx.out.line(
         `generated ${count(summary.people)} people (+${count(summary.bots)} bots), ${count(summary.accounts)} accounts, ${count(summary.totalRecords)} records (${perNetwork}), ${megabytes(summary.totalBytes)} in ${seconds(summary.durationMs / 1000)}`,
       );
+      const i = summary.interactions;
+      ctx.out.line(`interactions: ${count(i.window)} in the window (${Object.entries(i.byAction).map(([a, c]) => `${a} ${count(c)}`).join(", ")}), plus ${count(i.backfill)} follows made before it (the graph, delivered on the first day)`);
       ctx.out.line(`ground truth (evaluation only): ${path.join(out, "ground_truth", "people.jsonl")}; ${summary.buyers} people bought ${count(summary.fakeFollowsPerBuyer)} fake followers each`);
     });
 }
