@@ -7,6 +7,8 @@
 --   follow farm — it follows en masse and never engages.
 -- The same behaviour gives the busy-reactor discount: engaging many distinct people makes each
 -- engagement worth less.
+-- Integer counts are cast to double before dividing: DuckDB (and Spark) divide integers exactly anyway,
+-- Trino truncates (docs/scaling.md).
 -- grain: one row per network account that acted or was acted on in the window
 -- key: network, account_id
 with
@@ -73,19 +75,19 @@ joined as (
 scored as (
     select
         j.*,
-        case when j.received_people > 0 then j.reciprocal_people / j.received_people else 0 end as closed_audience_share,
-        case when j.given_people > 0 then j.given_count / j.given_people else 0 end as repeat_per_person,
+        case when j.received_people > 0 then cast(j.reciprocal_people as double) / j.received_people else 0 end as closed_audience_share,
+        case when j.given_people > 0 then cast(j.given_count as double) / j.given_people else 0 end as repeat_per_person,
         -- ring: closed audience², scaled up to 1 as the ring reaches bot_ring_min_people and the repeat rate bot_ring_min_repeat
-        pow(case when j.received_people > 0 then j.reciprocal_people / j.received_people else 0 end, 2)
-            * least(1.0, j.received_people / p.bot_ring_min_people)
-            * least(1.0, (case when j.given_people > 0 then j.given_count / j.given_people else 0 end) / p.bot_ring_min_repeat)
+        pow(case when j.received_people > 0 then cast(j.reciprocal_people as double) / j.received_people else 0 end, 2)
+            * least(1.0, cast(j.received_people as double) / p.bot_ring_min_people)
+            * least(1.0, (case when j.given_people > 0 then cast(j.given_count as double) / j.given_people else 0 end) / p.bot_ring_min_repeat)
             as bot_ring,
         -- spray: 0 at 10× more given than received, 1 at 1000×, scaled by how many people it sprays
         least(1.0, greatest(0.0, log10((j.given_count + 1.0) / (j.received_count + 1.0)) - 1.0) / 2.0)
-            * least(1.0, j.given_people / p.bot_spray_min_people)
+            * least(1.0, cast(j.given_people as double) / p.bot_spray_min_people)
             as bot_spray,
-        case when j.given_count = 0 then least(1.0, j.follows_given / p.bot_follow_farm_follows) else 0.0 end as bot_follow_farm,
-        least(1.0, sqrt(p.busy_reactor_threshold / greatest(j.given_people, 1))) as busy_discount
+        case when j.given_count = 0 then least(1.0, cast(j.follows_given as double) / p.bot_follow_farm_follows) else 0.0 end as bot_follow_farm,
+        least(1.0, sqrt(cast(p.busy_reactor_threshold as double) / greatest(j.given_people, 1))) as busy_discount
     from joined as j
     cross join params as p
 ),
