@@ -213,12 +213,15 @@ async function ingestVsReadJson(root: string, files: IngestFile[], tmp: string, 
   const mb = files.reduce((s, f) => s + f.bytes, 0) / 1e6;
   const lines = files.reduce((s, f) => s + f.lines, 0);
   const csvFiles = files.filter((f) => /\.(csv|tsv)(\.gz)?$/.test(f.file)).length;
-  const nets = [...perNet.entries()].map(([net, a]) => `${net} ${a.ours.toFixed(2)} vs ${a.peer.toFixed(2)} s (${(a.ours / a.peer).toFixed(2)}×)`);
+  const nets = [...perNet.entries()].map(
+    ([net, a]) =>
+      `${net} ${a.lines} records ${(a.bytes / 1e6).toFixed(1)} MB: ours ${Math.round(a.lines / a.ours)} rec/s ${(a.bytes / 1e6 / a.ours).toFixed(1)} MB/s per worker (${a.ours.toFixed(2)} worker-s) vs DuckDB ${Math.round(a.lines / a.peer)} rec/s ${(a.bytes / 1e6 / a.peer).toFixed(1)} MB/s (${a.peer.toFixed(2)} s), ${(a.ours / a.peer).toFixed(2)}×`,
+  );
   return comparison(
     "ingest-vs-duckdb-read_json",
     oursSeconds,
     peer,
-    `${files.length} files (${files.length - csvFiles} JSONL, ${csvFiles} CSV), ${lines} records, ${mb.toFixed(1)} MB; ours ${(mb / oursSeconds).toFixed(1)} MB/s ${Math.round(lines / oursSeconds)} rec/s (zod validation, rejects, partition swaps; ${threads} worker threads), DuckDB read_json/read_csv→COPY ${(mb / peer).toFixed(1)} MB/s ${Math.round(lines / peer)} rec/s (${threads} threads, no validation); per network, our worker-seconds vs DuckDB's seconds: ${nets.join("; ")}`,
+    `${files.length} files (${files.length - csvFiles} JSONL, ${csvFiles} CSV), ${lines} records, ${mb.toFixed(1)} MB; ours ${(mb / oursSeconds).toFixed(1)} MB/s ${Math.round(lines / oursSeconds)} rec/s (zod validation, rejects, partition swaps; ${threads} worker threads), DuckDB read_json/read_csv→COPY ${(mb / peer).toFixed(1)} MB/s ${Math.round(lines / peer)} rec/s (${threads} threads, no validation); per network: ${nets.join("; ")}`,
   );
 }
 
