@@ -15,7 +15,10 @@
 -- are tokenised the same way, every word of the text is hash-joined to the keywords starting with it,
 -- and a phrase is kept where the words that follow are the phrase's. So a keyword matches whole words
 -- only ("art" never matches "party" or "artist"), and the work grows with the text, not with the number
--- of keywords (about 13 s for a million 25-word posts on 2 threads).
+-- of keywords (about 13 s for a million 25-word posts on 2 threads). Every piece of content gets a small
+-- integer key first, and only that key travels through the word-level rows (one row per word of every text:
+-- hundreds of millions at 1M people); the content's own columns are joined back once per match. Carrying
+-- the strings along made the 1M-people build spill past 30 GB of disk (docs/performance.md, tier m).
 -- grain: one row per piece of content × topic it is directly about
 -- key: network, content_id, topic_id
 with
@@ -27,8 +30,9 @@ params as (
         0.5::double as keyword_strength
 ),
 
-content as (
-    select network, content_id, account_id, created_at, text, hashtags, topic_hints
+-- materialized: the key must be the same in every reference below (an inlined CTE would number again)
+content as materialized (
+    select row_number() over () as content_key, network, content_id, account_id, created_at, text, hashtags, topic_hints
     from intermediate.int_content_unioned
 ),
 
@@ -71,51 +75,51 @@ keyword_starts as (
 ),
 
 text_words as (
-    select network, content_id, account_id, created_at, regexp_extract_all(lower(text), '[\p{L}\p{N}]+') as words
+    select content_key, regexp_extract_all(lower(text), '[\p{L}\p{N}]+') as words
     from content
     where text is not null and text <> ''
 ),
 
 text_positions as (
-    select network, content_id, account_id, created_at, unnest(words) as word, generate_subscripts(words, 1) as position
+    select content_key, unnest(words) as word, generate_subscripts(words, 1) as position
     from text_words
 ),
 
 -- a keyword may start wherever its first word occurs: one hash join of every word with the keywords
 candidates as (
-    select p.network, p.content_id, p.account_id, p.created_at, p.position, k.topic_id, k.keyword, k.words, k.word_count
+    select p.content_key, p.position, k.topic_id, k.keyword, k.words, k.word_count
     from text_positions as p
     join keyword_starts as k on k.first_word = p.word
 ),
 
 -- a phrase matches where the words that follow are the phrase's
 keyword_matches as (
-    select distinct c.network, c.content_id, c.account_id, c.created_at, c.topic_id, 'keyword' as evidence_kind, c.keyword as term
+    select distinct c.content_key, c.topic_id, 'keyword' as evidence_kind, c.keyword as term
     from candidates as c
     where c.word_count = 1
     union
-    select c.network, c.content_id, c.account_id, c.created_at, c.topic_id, 'keyword', c.keyword
+    select c.content_key, c.topic_id, 'keyword', c.keyword
     from candidates as c
-    join text_words as t on t.network = c.network and t.content_id = c.content_id
+    join text_words as t on t.content_key = c.content_key
     where c.word_count > 1 and t.words[c.position:c.position + c.word_count - 1] = c.words
 ),
 
 content_hashtags as (
-    select network, content_id, account_id, created_at, unnest(hashtags) as hashtag from content
+    select content_key, unnest(hashtags) as hashtag from content
 ),
 
 hashtag_matches as (
-    select distinct h.network, h.content_id, h.account_id, h.created_at, t.topic_id, 'hashtag' as evidence_kind, '#' || lower(h.hashtag) as term
+    select distinct h.content_key, t.topic_id, 'hashtag' as evidence_kind, '#' || lower(h.hashtag) as term
     from content_hashtags as h
     join tag_terms as t on t.term = regexp_replace(lower(h.hashtag), '[^\p{L}\p{N}]+', '', 'g')
 ),
 
 content_hints as (
-    select network, content_id, account_id, created_at, unnest(topic_hints) as hint from content
+    select content_key, unnest(topic_hints) as hint from content
 ),
 
 hint_matches as (
-    select distinct h.network, h.content_id, h.account_id, h.created_at, t.topic_id, 'hint' as evidence_kind, lower(h.hint) as term
+    select distinct h.content_key, t.topic_id, 'hint' as evidence_kind, lower(h.hint) as term
     from content_hints as h
     join hint_terms as t on t.term = regexp_replace(regexp_replace(lower(h.hint), '^r/', ''), '[^\p{L}\p{N}]+', '', 'g')
 ),
@@ -128,13 +132,11 @@ matches as (
     select * from keyword_matches
 ),
 
-final as (
+-- the evidence per content key and topic, still narrow
+evidence as (
     select
-        m.network,
-        m.content_id,
+        m.content_key,
         m.topic_id,
-        m.account_id,
-        m.created_at,
         case
             when bool_or(m.evidence_kind = 'hashtag') then 'hashtag'
             when bool_or(m.evidence_kind = 'hint') then 'hint'
@@ -144,7 +146,21 @@ final as (
         list(m.term order by m.term) as matched_terms
     from matches as m
     cross join params as p
-    group by m.network, m.content_id, m.topic_id, m.account_id, m.created_at
+    group by m.content_key, m.topic_id
+),
+
+final as (
+    select
+        c.network,
+        c.content_id,
+        e.topic_id,
+        c.account_id,
+        c.created_at,
+        e.evidence_kind,
+        e.strength,
+        e.matched_terms
+    from evidence as e
+    join content as c on c.content_key = e.content_key
 )
 
 select * from final
