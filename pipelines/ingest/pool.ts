@@ -76,6 +76,24 @@ export function splitMemoryLimit(limit: string, n: number): string {
   return `${Math.max(64, Math.floor(bytes / n / 2 ** 20))}MiB`;
 }
 
+/**
+ * What lands files, on any thread: an in-memory DuckDB (UTC, no extension downloads) and the opt-out check
+ * built from the data root's tombstones (pipelines/ingest/land.ts drops the lines it matches).
+ */
+export interface LandingEngine {
+  instance: DuckDBInstance;
+  conn: DuckDBConnection;
+  forgotten: Pick<LandOptions, "isForgottenLine">;
+}
+
+export async function openLandingEngine(init: WorkerInit, threads: number): Promise<LandingEngine> {
+  const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", threads: String(threads), memory_limit: init.memoryLimit });
+  const conn = await instance.connect();
+  await conn.run("set TimeZone = 'UTC'");
+  const t = Tombstones.load(init.dataRoot);
+  return { instance, conn, forgotten: t ? { isForgottenLine: (text: string) => t.lineMatches(text) } : {} };
+}
+
 export interface Lander {
   /** Land one file; `spec` is used in process, `ref` (when given) by a worker. */
   land(spec: EntitySpec<any>, ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult>;
@@ -85,28 +103,16 @@ export interface Lander {
 /** Every file on one DuckDB connection of this thread, one at a time. */
 export class InProcessLander implements Lander {
   private tail: Promise<unknown> = Promise.resolve();
-  private conn: Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> | undefined;
-  private tombstones: Tombstones | undefined;
+  /** Opened on the first file (a worker pool's fallback usually never needs one). */
+  private engine: Promise<LandingEngine> | undefined;
 
-  constructor(private readonly init: WorkerInit) {
-    this.tombstones = Tombstones.load(init.dataRoot);
-  }
-
-  private connection(): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
-    this.conn ??= (async () => {
-      const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", threads: "2", memory_limit: this.init.memoryLimit });
-      const conn = await instance.connect();
-      await conn.run("set TimeZone = 'UTC'");
-      return { instance, conn };
-    })();
-    return this.conn;
-  }
+  constructor(private readonly init: WorkerInit) {}
 
   land(spec: EntitySpec<any>, _ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult> {
-    const t = this.tombstones;
     const run = this.tail.then(async () => {
-      const { conn } = await this.connection();
-      return landFile(conn, spec, file, { ...options, ...(t ? { isForgottenLine: (text: string) => t.lineMatches(text) } : {}), onProgress });
+      this.engine ??= openLandingEngine(this.init, 2);
+      const { conn, forgotten } = await this.engine;
+      return landFile(conn, spec, file, { ...options, ...forgotten, onProgress });
     });
     this.tail = run.catch(() => undefined);
     return run;
@@ -114,8 +120,8 @@ export class InProcessLander implements Lander {
 
   async close(): Promise<void> {
     await this.tail;
-    if (!this.conn) return;
-    const { instance, conn } = await this.conn;
+    if (!this.engine) return;
+    const { instance, conn } = await this.engine;
     conn.closeSync();
     instance.closeSync();
   }

@@ -1,9 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { Tombstones } from "../../src/lib/forget.ts";
 import { landFile } from "./land.ts";
 import { FileError } from "./lines.ts";
-import { resolveSpec, type FromWorker, type ToWorker, type WorkerInit } from "./pool.ts";
+import { openLandingEngine, resolveSpec, type FromWorker, type ToWorker, type WorkerInit } from "./pool.ts";
 
 /**
  * One ingest worker: its own single-threaded DuckDB, landing one file at a time as the main thread
@@ -11,10 +9,7 @@ import { resolveSpec, type FromWorker, type ToWorker, type WorkerInit } from "./
  */
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", threads: "1", memory_limit: init.memoryLimit });
-const conn = await instance.connect();
-await conn.run("set TimeZone = 'UTC'");
-const tombstones = Tombstones.load(init.dataRoot);
+const { instance, conn, forgotten } = await openLandingEngine(init, 1);
 const send = (m: FromWorker) => port.postMessage(m);
 
 port.on("message", (msg: ToWorker) => {
@@ -27,7 +22,7 @@ port.on("message", (msg: ToWorker) => {
   const { id, task } = msg;
   landFile(conn, resolveSpec(task.ref), task.file, {
     ...task.options,
-    ...(tombstones ? { isForgottenLine: (text: string) => tombstones.lineMatches(text) } : {}),
+    ...forgotten,
     onProgress: (lines) => send({ type: "progress", id, lines }),
   }).then(
     (result) => send({ type: "done", id, result }),
