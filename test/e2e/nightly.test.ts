@@ -6,6 +6,7 @@ import { runNight } from "../../src/cli/commands/nightly.ts";
 import { addDays } from "../../src/lib/dates.ts";
 import { idPattern } from "../../src/lib/forget.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
+import { loadProject, statementOf } from "../../src/runner/project.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
 import { runCli } from "../helpers/cli.ts";
 import { parquetRowsMatching, publishedDifferences } from "../helpers/published.ts";
@@ -117,6 +118,28 @@ describe("nightly", () => {
     const statuses = (JSON.parse(runs) as { runs: { command: string; status: string }[] }).runs.filter((x) => x.command === "nightly").slice(0, 2).map((x) => x.status);
     expect(statuses).toEqual(["error", "error"]);
   }, 240_000);
+
+  it("no model plans a blockwise nested-loop join between two growing inputs (quadratic: e.g. a filter on one side in a join's ON)", async () => {
+    // stg_tiktok__comments once had `left join … on parent.content_id = c.parent_content_id and c.content_type = 'reply'`:
+    // DuckDB cannot hash that condition and compared every comment with every comment.
+    const wh = await Warehouse.open({ path: clean.layout.warehouse, readOnly: true, threads: 1 });
+    try {
+      await wh.run("set variable lake_root = $1::varchar", [clean.layout.lake]);
+      await wh.run("set variable run_date = $1::date", [SEVENTH]);
+      const found: string[] = [];
+      const models = [...loadProject(INSTALL_DIR).models.values()];
+      expect(models.length).toBeGreaterThan(50);
+      for (const m of models) {
+        const plan = (await wh.all<{ explain_value: string }>(`explain ${statementOf(m.sql)}`)).map((r) => r.explain_value).join("\n");
+        expect(plan, m.file).toMatch(/SEQ_SCAN|READ_PARQUET|TABLE_SCAN|DUMMY_SCAN|COLUMN_DATA_SCAN|CTE_SCAN|EMPTY_RESULT/);
+        if (plan.includes("BLOCKWISE_NL_JOIN")) found.push(m.file);
+      }
+      // the one allowed: its small side is the two as-of dates, so it stays linear in the factors
+      expect(found).toEqual(["sql/intermediate/scoring/int_person_factors_smoothed.sql"]);
+    } finally {
+      wh.close();
+    }
+  }, 120_000);
 
   it("forget removes every row holding the person's ids, and they stay forgotten after the next night", async () => {
     const data = copyData(clean);

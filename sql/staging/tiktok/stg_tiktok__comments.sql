@@ -51,16 +51,17 @@ deduplicated as (
 resolved as (
     select
         deduplicated.*,
-        case
-            when deduplicated.content_type = 'comment' then videos.username
-            else parent_comments.account_id
+        case deduplicated.content_type
+            when 'comment' then videos.username
+            when 'reply' then parent_comments.account_id
         end as parent_account_id
     from deduplicated
     left join videos
         on videos.id = deduplicated.video_id
+    -- Only an equality in the ON clause: a filter on the left side there (`and content_type = 'reply'`)
+    -- turns this into a nested-loop join, quadratic in the comments landed. The CASE above does that check.
     left join deduplicated as parent_comments
         on parent_comments.content_id = deduplicated.parent_content_id
-        and deduplicated.content_type = 'reply'
 ),
 
 final as (
