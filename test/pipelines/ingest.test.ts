@@ -168,6 +168,21 @@ describe("ingest: landing as typed Parquet", () => {
     }
   });
 
+  it("a file that fails part-way leaves nothing behind for the next file landed on the same connection", async () => {
+    // stand-in specs land on this thread, one DuckDB connection for every file, reusing its landing tables
+    const layout = world({
+      "twitter/2026-11-23/posts.jsonl": `${good("1")}\nnot json\n${"x".repeat(10 * 1024 * 1024 + 10)}\n`,
+      "twitter/2026-11-24/posts.jsonl": `${good("2")}\n${good("3")}\n`,
+      "reddit/2026-11-24/posts.jsonl": `${good("4")}\nnot json\n`,
+    });
+    const reports = await run(layout, [net, other], { dates: ["2026-11-23", "2026-11-24"] });
+    expect(reports.map((r) => `${r.source} ${r.date} ${r.status}`)).toEqual(["twitter 2026-11-23 failed", "reddit 2026-11-23 no-exports", "twitter 2026-11-24 landed", "reddit 2026-11-24 landed"]);
+    expect(await query(`select id, dt::varchar as dt from read_parquet('${rawGlob(layout)}', hive_partitioning = true) order by id`)).toEqual([{ id: "2", dt: "2026-11-24" }, { id: "3", dt: "2026-11-24" }]);
+    expect(await query(`select count(*)::integer as n from read_parquet('${rejectsGlob(layout)}')`)).toEqual([{ n: 0 }]);
+    expect(await query(`select id from read_parquet('${rawGlob(layout, "posts", "reddit")}')`)).toEqual([{ id: "4" }]);
+    expect(await query(`select source_line::integer as line from read_parquet('${rejectsGlob(layout, "posts", "reddit")}')`)).toEqual([{ line: 2 }]);
+  });
+
   it("a reject rate above the threshold fails the source-date but still quarantines the rejects", async () => {
     const layout = world({ "twitter/2026-11-24/posts.jsonl": `${good("1")}\n{bad\n${good("2")}\n` });
     const [r] = await run(layout, [net], { rejectThreshold: 0.05 });
