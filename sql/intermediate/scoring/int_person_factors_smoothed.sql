@@ -11,7 +11,10 @@ params as (
 ),
 
 factors as (
+    -- only the days the smoothing reaches, so that a night does not read every score date ever kept
     select * from intermediate.int_person_factors
+    where score_date <= getvariable('run_date')::date
+      and score_date > getvariable('run_date')::date - interval 1 day - to_days((select smoothing_days from params))
 ),
 
 as_of_dates as (
