@@ -15,10 +15,10 @@
 -- are tokenised the same way, every word of the text is hash-joined to the keywords starting with it,
 -- and a phrase is kept where the words that follow are the phrase's. So a keyword matches whole words
 -- only ("art" never matches "party" or "artist"), and the work grows with the text, not with the number
--- of keywords (about 13 s for a million 25-word posts on 2 threads). Every piece of content gets a small
--- integer key first, and only that key travels through the word-level rows (one row per word of every text:
--- hundreds of millions at 1M people); the content's own columns are joined back once per match. Carrying
--- the strings along made the 1M-people build spill past 30 GB of disk (docs/performance.md, tier m).
+-- of keywords (about 13 s for a million 25-word posts on 2 threads). Every piece of content and every
+-- keyword gets a small integer key first, and only those keys travel through the word-level rows (one row
+-- per word of every text: hundreds of millions at 1M people); the strings are joined back once per match.
+-- Carrying the strings along made the 1M-people build spill past 30 GB of disk (docs/performance.md, tier m).
 -- grain: one row per piece of content × topic it is directly about
 -- key: network, content_id, topic_id
 with
@@ -68,8 +68,10 @@ keyword_words as (
     from keywords
 ),
 
-keyword_starts as (
-    select topic_id, keyword, words, words[1] as first_word, len(words) as word_count
+-- each (topic, keyword) numbered, so the word-level rows below carry one small integer instead of strings;
+-- materialized for the same reason as content
+keyword_starts as materialized (
+    select row_number() over () as keyword_key, topic_id, keyword, words, words[1] as first_word, len(words) as word_count
     from keyword_words
     where len(words) > 0
 ),
@@ -87,21 +89,28 @@ text_positions as (
 
 -- a keyword may start wherever its first word occurs: one hash join of every word with the keywords
 candidates as (
-    select p.content_key, p.position, k.topic_id, k.keyword, k.words, k.word_count
+    select p.content_key, p.position, k.keyword_key, k.word_count
     from text_positions as p
     join keyword_starts as k on k.first_word = p.word
 ),
 
--- a phrase matches where the words that follow are the phrase's
-keyword_matches as (
-    select distinct c.content_key, c.topic_id, 'keyword' as evidence_kind, c.keyword as term
-    from candidates as c
-    where c.word_count = 1
+-- a one-word keyword matches where it occurs; a phrase where the words that follow are the phrase's
+keyword_hits as (
+    select distinct content_key, keyword_key
+    from candidates
+    where word_count = 1
     union
-    select c.content_key, c.topic_id, 'keyword', c.keyword
+    select c.content_key, c.keyword_key
     from candidates as c
+    join keyword_starts as k on k.keyword_key = c.keyword_key
     join text_words as t on t.content_key = c.content_key
-    where c.word_count > 1 and t.words[c.position:c.position + c.word_count - 1] = c.words
+    where c.word_count > 1 and t.words[c.position:c.position + c.word_count - 1] = k.words
+),
+
+keyword_matches as (
+    select h.content_key, k.topic_id, 'keyword' as evidence_kind, k.keyword as term
+    from keyword_hits as h
+    join keyword_starts as k on k.keyword_key = h.keyword_key
 ),
 
 content_hashtags as (
