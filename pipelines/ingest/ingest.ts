@@ -159,6 +159,8 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   try {
     for (const { plan, f } of all) {
       const file = f.file!;
+      fs.mkdirSync(f.raw, { recursive: true });
+      fs.mkdirSync(f.rejects, { recursive: true });
       const delimited = f.spec.format === "csv" ? (opts.delimitedOptions?.(plan.source.name, file) ?? defaultDelimited(file)) : undefined;
       const key = `${plan.source.name}/${f.spec.entity}/${plan.date}`;
       f.t0 = performance.now();

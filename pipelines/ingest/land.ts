@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { BOOLEAN, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 import type { ColumnType, EntitySpec } from "../types.ts";
 import { validateRecord } from "../validate.ts";
@@ -91,34 +90,12 @@ class ChunkBuffer {
   }
 }
 
-/**
- * The temporary tables a connection lands into, one pair per column layout, created once and emptied after
- * every file: creating and dropping them per file cost about a tenth of a small file's time.
- */
-const landingTables = new WeakMap<DuckDBConnection, Map<string, { accepted: string; rejects: string }>>();
-
-async function tablesFor(conn: DuckDBConnection, columns: string): Promise<{ accepted: string; rejects: string }> {
-  let byLayout = landingTables.get(conn);
-  if (!byLayout) landingTables.set(conn, (byLayout = new Map()));
-  let t = byLayout.get(columns);
-  if (!t) {
-    const n = byLayout.size;
-    t = { accepted: `landing_accepted_${n}`, rejects: `landing_rejects_${n}` };
-    await conn.run(`create or replace temp table ${t.accepted} (${columns}, _source_line INTEGER)`);
-    await conn.run(`create or replace temp table ${t.rejects} (source_line INTEGER, raw_text VARCHAR, reason VARCHAR)`);
-    byLayout.set(columns, t);
-  }
-  return t;
-}
-
 export async function landFile(conn: DuckDBConnection, spec: EntitySpec<any>, file: string, opts: LandOptions): Promise<LandResult> {
   const carriers = spec.columns.map((c) => carrier(c.type));
-  const tables = await tablesFor(conn, spec.columns.map((c, i) => `${q(c.name)} ${carriers[i]!.type.toString()}`).join(", "));
-  // the staged partition directories are made here, on the landing thread, not by the one handing out files
-  fs.mkdirSync(path.dirname(opts.rawOut), { recursive: true });
-  fs.mkdirSync(path.dirname(opts.rejectsOut), { recursive: true });
-  const accepted = new ChunkBuffer(conn, await conn.createAppender(tables.accepted), [...carriers.map((c) => c.type), INTEGER]);
-  const rejects = new ChunkBuffer(conn, await conn.createAppender(tables.rejects), [INTEGER, VARCHAR, VARCHAR]);
+  await conn.run(`create or replace table landing_accepted (${spec.columns.map((c, i) => `${q(c.name)} ${carriers[i]!.type.toString()}`).join(", ")}, _source_line INTEGER)`);
+  await conn.run("create or replace table landing_rejects (source_line INTEGER, raw_text VARCHAR, reason VARCHAR)");
+  const accepted = new ChunkBuffer(conn, await conn.createAppender("landing_accepted"), [...carriers.map((c) => c.type), INTEGER]);
+  const rejects = new ChunkBuffer(conn, await conn.createAppender("landing_rejects"), [INTEGER, VARCHAR, VARCHAR]);
   const listCols = spec.columns.map((c) => c.type === "VARCHAR[]");
   const t0 = performance.now();
   const result: LandResult = { linesRead: 0, accepted: 0, rejected: 0, forgotten: 0, seconds: 0 };
@@ -128,85 +105,81 @@ export async function landFile(conn: DuckDBConnection, spec: EntitySpec<any>, fi
   let expectHeader = delimited && (opts.header ?? true);
   let sawContent = false;
   try {
-    try {
-      for await (const batch of readLineBatches(file)) for (const { n, text } of batch) {
-        if (expectHeader) {
-          // the header is not a record: it is not counted in lines read
-          const split = splitDelimited(text.replace(/^#/, ""), delimiter);
-          if (!split.ok || split.fields.length === 0 || split.fields.every((f) => f.trim() === "")) throw new FileError(file, `line 1 is not a header: ${JSON.stringify(text.slice(0, 80))}`);
-          header = split.fields.map((f) => f.trim().replace(/^#/, ""));
-          expectHeader = false;
-          continue;
-        }
-        result.linesRead++;
-        if (opts.isForgottenLine?.(text)) {
-          result.forgotten++;
-          continue;
-        }
-        if (!sawContent && text.trim() !== "") {
-          sawContent = true;
-          if (!delimited && !text.trimStart().startsWith("{")) {
-            throw new FileError(file, `not JSON Lines: line ${n} starts with ${JSON.stringify(text.trimStart().slice(0, 20))}`);
-          }
-          if (text.includes("\0")) throw new FileError(file, `binary content on line ${n}`);
-        }
-        let record: unknown;
-        let reason: string | undefined;
-        if (delimited) {
-          if (text.trim() === "") reason = "empty line";
-          else {
-            const split = splitDelimited(text, delimiter);
-            if (!split.ok) reason = split.reason;
-            else if (header && split.fields.length !== header.length) reason = `expected ${header.length} fields, got ${split.fields.length}`;
-            else record = rowObject(split.fields, header);
-          }
-        } else {
-          const parsed = parseJsonLine(text);
-          if (parsed.ok) record = parsed.value;
-          else reason = parsed.reason;
-        }
-        if (reason === undefined) {
-          const v = validateRecord(spec, record);
-          if (v.ok) {
-            const row = v.row as DuckDBValue[];
-            for (let i = 0; i < row.length; i++) if (listCols[i] && row[i] !== null) row[i] = JSON.stringify(row[i]);
-            row.push(n);
-            accepted.push(row);
-            result.accepted++;
-          } else reason = v.reason;
-        }
-        if (reason !== undefined) {
-          rejects.push([n, text, reason]);
-          result.rejected++;
-        }
-        if ((n & 0x3fff) === 0) opts.onProgress?.(n);
+    for await (const batch of readLineBatches(file)) for (const { n, text } of batch) {
+      if (expectHeader) {
+        // the header is not a record: it is not counted in lines read
+        const split = splitDelimited(text.replace(/^#/, ""), delimiter);
+        if (!split.ok || split.fields.length === 0 || split.fields.every((f) => f.trim() === "")) throw new FileError(file, `line 1 is not a header: ${JSON.stringify(text.slice(0, 80))}`);
+        header = split.fields.map((f) => f.trim().replace(/^#/, ""));
+        expectHeader = false;
+        continue;
       }
-    } finally {
-      accepted.close();
-      rejects.close();
-    }
-    // Rows were appended in line order and DuckDB keeps insertion order (preserve_insertion_order), so the
-    // files come out in line order without a sort.
-    const select = spec.columns.map((c, i) => `${carriers[i]!.cast(q(c.name))} as ${q(c.name)}`).join(", ");
-    await conn.run(
-      `copy (select ${select}, $1::varchar as _source_file, cast(_source_line as bigint) as _source_line from ${tables.accepted}) to $2 (format parquet, compression zstd)`,
-      [opts.sourceName, opts.rawOut],
-    );
-    if (result.rejected === 0 && emptyRejects) {
-      // the usual case: no rejects. An empty Parquet file has no per-file content, so reuse its bytes
-      // rather than pay a COPY (about a quarter of a small file's fixed cost).
-      fs.writeFileSync(opts.rejectsOut, emptyRejects);
-    } else {
-      await conn.run(
-        `copy (select $1::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, $2::varchar as run_id from ${tables.rejects}) to $3 (format parquet, compression zstd)`,
-        [opts.sourceName, opts.runId, opts.rejectsOut],
-      );
-      if (result.rejected === 0) emptyRejects = fs.readFileSync(opts.rejectsOut);
+      result.linesRead++;
+      if (opts.isForgottenLine?.(text)) {
+        result.forgotten++;
+        continue;
+      }
+      if (!sawContent && text.trim() !== "") {
+        sawContent = true;
+        if (!delimited && !text.trimStart().startsWith("{")) {
+          throw new FileError(file, `not JSON Lines: line ${n} starts with ${JSON.stringify(text.trimStart().slice(0, 20))}`);
+        }
+        if (text.includes("\0")) throw new FileError(file, `binary content on line ${n}`);
+      }
+      let record: unknown;
+      let reason: string | undefined;
+      if (delimited) {
+        if (text.trim() === "") reason = "empty line";
+        else {
+          const split = splitDelimited(text, delimiter);
+          if (!split.ok) reason = split.reason;
+          else if (header && split.fields.length !== header.length) reason = `expected ${header.length} fields, got ${split.fields.length}`;
+          else record = rowObject(split.fields, header);
+        }
+      } else {
+        const parsed = parseJsonLine(text);
+        if (parsed.ok) record = parsed.value;
+        else reason = parsed.reason;
+      }
+      if (reason === undefined) {
+        const v = validateRecord(spec, record);
+        if (v.ok) {
+          const row = v.row as DuckDBValue[];
+          for (let i = 0; i < row.length; i++) if (listCols[i] && row[i] !== null) row[i] = JSON.stringify(row[i]);
+          row.push(n);
+          accepted.push(row);
+          result.accepted++;
+        } else reason = v.reason;
+      }
+      if (reason !== undefined) {
+        rejects.push([n, text, reason]);
+        result.rejected++;
+      }
+      if ((n & 0x3fff) === 0) opts.onProgress?.(n);
     }
   } finally {
-    // emptied whether the file landed or failed: the next file starts from empty tables
-    await conn.run(`truncate ${tables.accepted}; truncate ${tables.rejects}`);
+    accepted.close();
+    rejects.close();
   }
+  // Rows were appended in line order and DuckDB keeps insertion order (preserve_insertion_order), so the
+  // files come out in line order without a sort.
+  const select = spec.columns.map((c, i) => `${carriers[i]!.cast(q(c.name))} as ${q(c.name)}`).join(", ");
+  await conn.run(
+    `copy (select ${select}, $1::varchar as _source_file, cast(_source_line as bigint) as _source_line from landing_accepted) to $2 (format parquet, compression zstd)`,
+    [opts.sourceName, opts.rawOut],
+  );
+  if (result.rejected === 0 && emptyRejects) {
+    // the usual case: no rejects. An empty Parquet file has no per-file content, so reuse its bytes
+    // rather than pay a COPY (about a quarter of a small file's fixed cost).
+    fs.writeFileSync(opts.rejectsOut, emptyRejects);
+  } else {
+    await conn.run(
+      `copy (select $1::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, $2::varchar as run_id from landing_rejects) to $3 (format parquet, compression zstd)`,
+      [opts.sourceName, opts.runId, opts.rejectsOut],
+    );
+    if (result.rejected === 0) emptyRejects = fs.readFileSync(opts.rejectsOut);
+  }
+  await conn.run("drop table landing_accepted; drop table landing_rejects");
   result.seconds = (performance.now() - t0) / 1000;
   return result;
 }
