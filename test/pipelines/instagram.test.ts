@@ -258,6 +258,25 @@ describe("instagram round trip: events → emit → land → staging", () => {
     }
   });
 
+  it("resolves each mentioned handle once, in first-mention order, keeping unknown handles as written", async () => {
+    const wh = await memoryWarehouse();
+    try {
+      await loadRaw(wh, spec("media"), [apiMedia({ caption: "@Nobody_Here hi @jane.doe, @cafe_luna and @jane.doe again @nobody_here" })]);
+      const comment = apiComment({ id: "17870913679156915", text: "@cafe_luna @ghost @CAFE_LUNA @jane.doe", from: { id: "17841400000000002", username: "max" } });
+      expect((await loadRaw(wh, spec("comments"), [apiComment(), comment])).rejects).toEqual([]);
+      await buildModels(wh, "stg_instagram__media stg_instagram__comments");
+      expect(await wh.all("select mentioned_account_ids from staging.stg_instagram__media")).toEqual([
+        { mentioned_account_ids: ["nobody_here", "17841400000000001", "17841405822304914"] },
+      ]);
+      expect(await wh.all("select content_id, mentioned_account_ids from staging.stg_instagram__comments order by content_id")).toEqual([
+        { content_id: "17870913679156914", mentioned_account_ids: [] },
+        { content_id: "17870913679156915", mentioned_account_ids: ["17841405822304914", "ghost", "17841400000000001"] },
+      ]);
+    } finally {
+      wh.close();
+    }
+  });
+
   it("stages a reply to a comment with the parent comment's author", async () => {
     const wh = await memoryWarehouse();
     try {

@@ -46,16 +46,32 @@ deduplicated as (
 
 -- The latest id seen for each username, from media owners and commenters.
 handles as (
-    select map_from_entries(list(struct_pack(k := handle, v := account_id))) as account_id_by_handle
+    select handle, arg_max(account_id, seen_at) as account_id
     from (
-        select handle, arg_max(account_id, seen_at) as account_id
-        from (
-            select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from source where username is not null
-            union all
-            select lower(from__username), from__id, "timestamp" from comments where from__username is not null
-        )
-        group by handle
+        select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from source where username is not null
+        union all
+        select lower(from__username), from__id, "timestamp" from comments where from__username is not null
     )
+    group by handle
+),
+
+-- each content's distinct @handles in first-mention order, resolved to the latest id seen for the handle (the
+-- handle itself when none is). A join, not a lookup in one map of every handle: map[key] scans the whole map,
+-- so that lookup grew with handles × mentions.
+mentions as (
+    select content_id, handle, min(position) as position
+    from (
+        select content_id, unnest(mentioned_handles) as handle, generate_subscripts(mentioned_handles, 1) as position
+        from deduplicated
+    )
+    group by content_id, handle
+),
+
+mentioned as (
+    select m.content_id, list(coalesce(handles.account_id, m.handle) order by m.position) as mentioned_account_ids
+    from mentions as m
+    left join handles on handles.handle = m.handle
+    group by m.content_id
 ),
 
 final as (
@@ -67,10 +83,7 @@ final as (
         deduplicated.content_type,
         deduplicated.text,
         deduplicated.hashtags,
-        list_transform(
-            list_filter(deduplicated.mentioned_handles, lambda h, i: list_position(deduplicated.mentioned_handles, h) = i),
-            lambda h: coalesce(handles.account_id_by_handle[h], h)
-        ) as mentioned_account_ids,
+        coalesce(mentioned.mentioned_account_ids, []::varchar[]) as mentioned_account_ids,
         null::varchar as parent_content_id,
         null::varchar as parent_account_id,
         []::varchar[] as topic_hints,
@@ -81,7 +94,8 @@ final as (
         deduplicated.comments_count,
         deduplicated.permalink
     from deduplicated
-    cross join handles
+    left join mentioned
+        on mentioned.content_id = deduplicated.content_id
 )
 
 select * from final

@@ -63,15 +63,31 @@ video_channels as (
 
 -- Comment authors are shown by @handle (authorDisplayName): the only handle → channel link in the exports.
 handles as (
-    select map_from_entries(list(struct_pack(k := handle, v := account_id))) as account_id_by_handle
+    select
+        lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle,
+        arg_max(snippet__topLevelComment__snippet__authorChannelId__value, snippet__topLevelComment__snippet__publishedAt) as account_id
+    from source
+    where snippet__topLevelComment__snippet__authorDisplayName like '@%'
+    group by 1
+),
+
+-- each content's distinct @handles in first-mention order, resolved to the latest id seen for the handle (the
+-- handle itself when none is). A join, not a lookup in one map of every handle: map[key] scans the whole map,
+-- so that lookup grew with handles × mentions.
+mentions as (
+    select content_id, handle, min(position) as position
     from (
-        select
-            lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle,
-            arg_max(snippet__topLevelComment__snippet__authorChannelId__value, snippet__topLevelComment__snippet__publishedAt) as account_id
-        from source
-        where snippet__topLevelComment__snippet__authorDisplayName like '@%'
-        group by 1
+        select content_id, unnest(mentioned_handles) as handle, generate_subscripts(mentioned_handles, 1) as position
+        from deduplicated
     )
+    group by content_id, handle
+),
+
+mentioned as (
+    select m.content_id, list(coalesce(handles.account_id, m.handle) order by m.position) as mentioned_account_ids
+    from mentions as m
+    left join handles on handles.handle = m.handle
+    group by m.content_id
 ),
 
 final as (
@@ -83,10 +99,7 @@ final as (
         deduplicated.content_type,
         deduplicated.text,
         deduplicated.hashtags,
-        list_transform(
-            list_filter(deduplicated.mentioned_handles, lambda h, i: list_position(deduplicated.mentioned_handles, h) = i),
-            lambda h: coalesce(handles.account_id_by_handle[h], h)
-        ) as mentioned_account_ids,
+        coalesce(mentioned.mentioned_account_ids, []::varchar[]) as mentioned_account_ids,
         deduplicated.parent_content_id,
         coalesce(video_channels.channel_id, deduplicated.thread_channel_id) as parent_account_id,
         []::varchar[] as topic_hints,
@@ -97,7 +110,8 @@ final as (
         deduplicated.is_public,
         deduplicated.updated_at
     from deduplicated
-    cross join handles
+    left join mentioned
+        on mentioned.content_id = deduplicated.content_id
     left join video_channels
         on deduplicated.parent_content_id = video_channels.video_id
 )
