@@ -5,14 +5,15 @@ import { messageOf } from "../../src/lib/errors.ts";
 import { resolveInside, type DataLayout } from "../../src/lib/paths.ts";
 import type { Warehouse } from "../../src/lib/warehouse.ts";
 import type { EntitySpec, NetworkSpec } from "../types.ts";
-import type { LandResult } from "./land.ts";
+import type { FileOptions, LandResult } from "./land.ts";
 import { FileError } from "./lines.ts";
 import { partitionDir, recover, stagingDir, swapIn } from "./partition.ts";
-import { createLander, specRef } from "./pool.ts";
+import { createLander, specRef, type BatchFiles } from "./pool.ts";
 
 /**
  * `clout ingest`: for each date and source, land every export file of that source-date as typed Parquet
- * (and its rejects), then swap the new partitions in. A source-date is all or nothing: an unreadable file
+ * (and its rejects), then swap the new partitions in. Files are landed in batches (one entity's files over
+ * several dates, up to BATCH_BYTES; land.ts) on worker threads, but each file's outcome stays its own. A source-date is all or nothing: an unreadable file
  * fails the whole source-date with one error naming the file and leaves what was landed before untouched;
  * the other sources still land. A file whose reject rate exceeds the threshold fails its source-date too
  * (its rejects are still landed, so they can be inspected).
@@ -54,7 +55,9 @@ export interface IngestOptions {
   fileOverride?: (source: string, entity: string, date: string) => string | undefined;
   /** DuckDB memory limit for all of ingest together (split between the workers). */
   memoryLimit?: string;
-  /** Files landed at once, one worker thread each (default: the machine's cores); 1 lands on this thread. */
+  /** Bytes of export files per landing batch (default BATCH_BYTES; tests make it small). */
+  batchBytes?: number;
+  /** Batches landed at once, one worker thread each (default: the machine's cores); 1 lands on this thread. */
   parallelism?: number;
   onProgress?: (text: string) => void;
   onSourceDone?: (report: SourceDateReport) => void;
@@ -111,9 +114,16 @@ class Progress {
   }
 }
 
+/**
+ * Files of one entity are landed in batches of up to this many bytes (one COPY each, partitioned by date):
+ * a COPY costs a few milliseconds whatever its size. A bigger file is a batch of its own.
+ */
+export const BATCH_BYTES = 64 * 2 ** 20;
+
 interface FilePlan {
   spec: EntitySpec<any>;
   file: string | undefined;
+  bytes: number;
   raw: string;
   rejects: string;
   landing: Promise<LandResult> | undefined;
@@ -141,6 +151,7 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
       const files = source.entities.map((spec, i): FilePlan => ({
         spec,
         file: overrides[i] ?? findExport(layout, source.name, date, spec.entity),
+        bytes: 0,
         raw: stagingDir(layout.lake, runId, "raw", source.name, spec.entity, date),
         rejects: stagingDir(layout.lake, runId, "rejects", source.name, spec.entity, date),
         landing: undefined,
@@ -151,40 +162,66 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
     }
   }
   const all = plans.flatMap((p) => (p.files ?? []).filter((f) => f.file !== undefined).map((f) => ({ plan: p, f })));
+  for (const { f } of all) f.bytes = fs.statSync(f.file!).size;
+  // Batches: the files of one entity of one source, in date order, up to batchBytes each.
+  const batchBytes = opts.batchBytes ?? BATCH_BYTES;
+  const bySpec = new Map<string, { spec: EntitySpec<any>; source: NetworkSpec; items: typeof all }[]>();
+  for (const item of all) {
+    const key = `${item.plan.source.name}/${item.f.spec.entity}`;
+    const groups = bySpec.get(key) ?? [];
+    let group = groups.find((g) => g.spec === item.f.spec && g.source === item.plan.source);
+    if (!group) groups.push((group = { spec: item.f.spec, source: item.plan.source, items: [] }));
+    group.items.push(item);
+    bySpec.set(key, groups);
+  }
+  const batches: { spec: EntitySpec<any>; source: NetworkSpec; items: typeof all; bytes: number }[] = [];
+  for (const groups of bySpec.values()) {
+    for (const g of groups) {
+      let current: (typeof batches)[number] | undefined;
+      for (const item of g.items) {
+        if (!current || (current.items.length > 0 && current.bytes + item.f.bytes > batchBytes)) batches.push((current = { spec: g.spec, source: g.source, items: [], bytes: 0 }));
+        current.items.push(item);
+        current.bytes += item.f.bytes;
+      }
+    }
+  }
+  // the biggest first, so that no worker is left with a long one at the end
+  batches.sort((a, b) => b.bytes - a.bytes);
   const progress = new Progress(all.length, opts.onProgress);
   const memoryLimit = opts.memoryLimit ?? "2GB";
-  const parallelism = Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), all.length));
-  const lander = createLander({ dataRoot: layout.root, memoryLimit }, parallelism);
+  const parallelism = Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), batches.length));
+  const staging = path.join(layout.lake, ".staging", runId);
+  const lander = createLander({ dataRoot: layout.root, memoryLimit, tempDir: path.join(staging, "duckdb-tmp") }, parallelism);
   const reports: SourceDateReport[] = [];
   try {
-    for (const { plan, f } of all) {
-      const file = f.file!;
-      fs.mkdirSync(f.raw, { recursive: true });
-      fs.mkdirSync(f.rejects, { recursive: true });
-      const delimited = f.spec.format === "csv" ? (opts.delimitedOptions?.(plan.source.name, file) ?? defaultDelimited(file)) : undefined;
-      const key = `${plan.source.name}/${f.spec.entity}/${plan.date}`;
-      f.t0 = performance.now();
-      f.landing = lander
-        .land(
-          f.spec,
-          specRef(plan.source, f.spec),
-          file,
-          {
-            sourceName: relativeName(layout, file),
-            rawOut: path.join(f.raw, "part-0.parquet"),
-            rejectsOut: path.join(f.rejects, "part-0.parquet"),
-            runId,
-            ...(delimited ?? {}),
-          },
-          (n) => progress.update(key, n),
-        )
-        .then((r) => {
-          f.seconds = r.seconds;
-          progress.finished(key, r.linesRead);
-          return r;
+    for (const batch of batches) {
+      const keyOf = (item: (typeof all)[number]) => `${item.plan.source.name}/${item.f.spec.entity}/${item.plan.date}`;
+      const files: BatchFiles = batch.items.map(({ plan, f }) => {
+        const file = f.file!;
+        const delimited = f.spec.format === "csv" ? (opts.delimitedOptions?.(plan.source.name, file) ?? defaultDelimited(file)) : undefined;
+        const options: FileOptions = { sourceName: relativeName(layout, file), date: plan.date, ...(delimited ?? {}) };
+        return { file, options };
+      });
+      const t0 = performance.now();
+      const landing = lander.land(
+        batch.spec,
+        specRef(batch.source, batch.spec),
+        files,
+        { rawDir: path.dirname(batch.items[0]!.f.raw), rejectsDir: path.dirname(batch.items[0]!.f.rejects), runId },
+        (i, n) => progress.update(keyOf(batch.items[i]!), n),
+      );
+      for (const [i, item] of batch.items.entries()) {
+        item.f.t0 = t0;
+        item.f.landing = landing.then((outcomes) => {
+          const o = outcomes[i]!;
+          if (!o.ok) throw new FileError(o.file, o.detail);
+          item.f.seconds = o.result.seconds;
+          progress.finished(keyOf(item), o.result.linesRead);
+          return o.result;
         });
-      // settled later, in order; keep an early rejection from being reported as unhandled
-      f.landing.catch(() => undefined);
+        // settled later, in order; keep an early rejection from being reported as unhandled
+        item.f.landing.catch(() => undefined);
+      }
     }
     // Settle source-dates in order, each as soon as its own files are done.
     for (const plan of plans) {
@@ -196,7 +233,7 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
     // every landing has settled before the staging area goes
     await Promise.allSettled(all.map(({ f }) => f.landing));
     await lander.close();
-    fs.rmSync(path.join(layout.lake, ".staging", runId), { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
   }
   return reports;
 }
@@ -218,7 +255,7 @@ async function settleSourceDate(source: NetworkSpec, date: string, plans: FilePl
       continue;
     }
     const sourceName = relativeName(layout, f.file);
-    const bytes = fs.statSync(f.file).size;
+    const bytes = f.bytes;
     try {
       const r = await f.landing;
       const rate = r.linesRead === 0 ? 0 : r.rejected / r.linesRead;

@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { BOOLEAN, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
+import path from "node:path";
+import { DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 import type { ColumnType, EntitySpec } from "../types.ts";
 import { validateRecord } from "../validate.ts";
 import { rowObject, splitDelimited } from "./csv.ts";
@@ -7,23 +8,37 @@ import { parseJsonLine } from "./jsonl.ts";
 import { FileError, readLineBatches } from "./lines.ts";
 
 /**
- * Land one export file: validate every line, append accepted rows and rejects to two temporary DuckDB
- * tables in DataChunks, then COPY each to a Parquet file. Nothing is written to the lake here: the caller
- * writes to a temporary partition directory and swaps it in (partition.ts).
+ * Land a batch of export files of one entity (one file per date): validate every line, hand accepted rows
+ * and rejects to two temporary DuckDB tables, then COPY each file's rows to its own Parquet file. Nothing
+ * is written to the lake here: the caller gets one `dt=<date>/part-0.parquet` per file under `rawDir` and
+ * `rejectsDir` (staging) and swaps them in (partition.ts).
+ *
+ * Why batches and one row of JSON: a COPY, a table and an appender each cost a few milliseconds whatever
+ * their size, and the appender costs a native call per string value. One table and appender per batch (not
+ * per file) and one JSON text per accepted row (DuckDB splits it back with one `json_extract_string`) cut
+ * ingest's CPU time by about a third on the bench's tier s (docs/performance.md, "Ingest: where the time goes").
  */
-export interface LandOptions {
+export interface FileOptions {
   /** The path recorded in `_source_file` and in rejects (relative to the data root where possible). */
   sourceName: string;
-  rawOut: string;
-  rejectsOut: string;
-  runId: string;
+  /** The date whose partition this file fills (YYYY-MM-DD; one file per date in a batch). */
+  date: string;
   /** For delimited files: the separator (`,` for .csv, tab for .tsv, " " for whitespace-separated). */
   delimiter?: string;
   /** For delimited files: whether the first line is a header (a leading `#` on it is ignored). */
   header?: boolean;
+}
+
+export interface BatchOptions {
+  /** Where each file's `dt=<date>/part-0.parquet` goes (the staged raw partitions of this entity). */
+  rawDir: string;
+  /** Likewise for rejects. */
+  rejectsDir: string;
+  runId: string;
   /** Lines naming a forgotten person (opt-out tombstones): dropped before parsing, counted as `forgotten`. */
   isForgottenLine?: (text: string) => boolean;
-  onProgress?: (lines: number) => void;
+  /** Lines read so far in the batch's i-th file. */
+  onProgress?: (index: number, lines: number) => void;
 }
 
 export interface LandResult {
@@ -31,40 +46,39 @@ export interface LandResult {
   accepted: number;
   rejected: number;
   forgotten: number;
-  /** Seconds from opening the file to its Parquet written. */
+  /** Seconds from opening the file to its Parquet written (a batch's COPY is shared by its files by lines). */
   seconds: number;
 }
 
+export type FileOutcome = { ok: true; result: LandResult } | { ok: false; file: string; detail: string };
+
 const CHUNK = 2048;
 
-/** The bytes of an empty rejects file, once one has been written by this thread. */
-let emptyRejects: Buffer | undefined;
-
-/** How each landed type is carried from JS into the temporary table, and cast on the way to Parquet. */
-function carrier(type: ColumnType): { type: DuckDBType; cast: (col: string) => string } {
+/** How each landed type is read back from the row's JSON text (json_extract_string gives VARCHAR). */
+function cast(type: ColumnType, v: string): string {
   switch (type) {
     case "VARCHAR":
-      return { type: VARCHAR, cast: (c) => c };
+      return v;
     case "BIGINT":
-      return { type: DOUBLE, cast: (c) => `cast(${c} as bigint)` };
+      return `cast(${v} as bigint)`;
     case "DOUBLE":
-      return { type: DOUBLE, cast: (c) => c };
+      return `cast(${v} as double)`;
     case "BOOLEAN":
-      return { type: BOOLEAN, cast: (c) => c };
+      return `cast(${v} as boolean)`;
     case "TIMESTAMPTZ":
-      return { type: DOUBLE, cast: (c) => `to_timestamp(${c} / 1000.0)` };
+      return `to_timestamp(cast(${v} as double) / 1000.0)`;
     case "VARCHAR[]":
-      return { type: VARCHAR, cast: (c) => `cast(cast(${c} as json) as varchar[])` };
+      return `cast(cast(${v} as json) as varchar[])`;
   }
 }
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** Rows for one table, handed to DuckDB 2048 at a time as a DataChunk. */
 class ChunkBuffer {
   private cols: DuckDBValue[][];
   private n = 0;
   constructor(
-    private readonly conn: DuckDBConnection,
     private readonly appender: Awaited<ReturnType<DuckDBConnection["createAppender"]>>,
     private readonly types: DuckDBType[],
   ) {
@@ -82,21 +96,35 @@ class ChunkBuffer {
     this.cols = this.types.map(() => []);
     this.n = 0;
   }
-  close(): void {
+  /** Everything pushed is in the table. */
+  sync(): void {
     this.flush();
     this.appender.flushSync();
+  }
+  close(): void {
+    this.sync();
     this.appender.closeSync();
-    void this.conn;
   }
 }
 
-export async function landFile(conn: DuckDBConnection, spec: EntitySpec<any>, file: string, opts: LandOptions): Promise<LandResult> {
-  const carriers = spec.columns.map((c) => carrier(c.type));
-  await conn.run(`create or replace table landing_accepted (${spec.columns.map((c, i) => `${q(c.name)} ${carriers[i]!.type.toString()}`).join(", ")}, _source_line INTEGER)`);
-  await conn.run("create or replace table landing_rejects (source_line INTEGER, raw_text VARCHAR, reason VARCHAR)");
-  const accepted = new ChunkBuffer(conn, await conn.createAppender("landing_accepted"), [...carriers.map((c) => c.type), INTEGER]);
-  const rejects = new ChunkBuffer(conn, await conn.createAppender("landing_rejects"), [INTEGER, VARCHAR, VARCHAR]);
-  const listCols = spec.columns.map((c) => c.type === "VARCHAR[]");
+/** A JSON text of the row, with lone UTF-16 surrogates (which JSON.stringify escapes, and no UTF-8 can hold) replaced. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+function rowText(row: unknown[]): string {
+  const text = JSON.stringify(row);
+  if (!text.includes("\\ud")) return text;
+  return JSON.stringify(JSON.parse(text, (_k, v: unknown) => (typeof v === "string" ? v.replace(LONE_SURROGATE, "\ufffd") : v)));
+}
+
+/** Validate one file's lines into the batch's buffers; throws FileError when the file cannot be read. */
+async function readFile(
+  spec: EntitySpec<any>,
+  file: string,
+  f: number,
+  opts: FileOptions,
+  batch: BatchOptions,
+  accepted: ChunkBuffer,
+  rejects: ChunkBuffer,
+): Promise<LandResult> {
   const t0 = performance.now();
   const result: LandResult = { linesRead: 0, accepted: 0, rejected: 0, forgotten: 0, seconds: 0 };
   const delimited = spec.format === "csv";
@@ -104,18 +132,18 @@ export async function landFile(conn: DuckDBConnection, spec: EntitySpec<any>, fi
   let header: string[] | null = null;
   let expectHeader = delimited && (opts.header ?? true);
   let sawContent = false;
-  try {
-    for await (const batch of readLineBatches(file)) for (const { n, text } of batch) {
+  for await (const lines of readLineBatches(file)) {
+    for (const { n, text } of lines) {
       if (expectHeader) {
         // the header is not a record: it is not counted in lines read
         const split = splitDelimited(text.replace(/^#/, ""), delimiter);
-        if (!split.ok || split.fields.length === 0 || split.fields.every((f) => f.trim() === "")) throw new FileError(file, `line 1 is not a header: ${JSON.stringify(text.slice(0, 80))}`);
-        header = split.fields.map((f) => f.trim().replace(/^#/, ""));
+        if (!split.ok || split.fields.length === 0 || split.fields.every((x) => x.trim() === "")) throw new FileError(file, `line 1 is not a header: ${JSON.stringify(text.slice(0, 80))}`);
+        header = split.fields.map((x) => x.trim().replace(/^#/, ""));
         expectHeader = false;
         continue;
       }
       result.linesRead++;
-      if (opts.isForgottenLine?.(text)) {
+      if (batch.isForgottenLine?.(text)) {
         result.forgotten++;
         continue;
       }
@@ -144,42 +172,89 @@ export async function landFile(conn: DuckDBConnection, spec: EntitySpec<any>, fi
       if (reason === undefined) {
         const v = validateRecord(spec, record);
         if (v.ok) {
-          const row = v.row as DuckDBValue[];
-          for (let i = 0; i < row.length; i++) if (listCols[i] && row[i] !== null) row[i] = JSON.stringify(row[i]);
+          const row: unknown[] = v.row;
           row.push(n);
-          accepted.push(row);
+          accepted.push([f, rowText(row)]);
           result.accepted++;
         } else reason = v.reason;
       }
       if (reason !== undefined) {
-        rejects.push([n, text, reason]);
+        rejects.push([f, n, text, reason]);
         result.rejected++;
       }
-      if ((n & 0x3fff) === 0) opts.onProgress?.(n);
+    }
+    batch.onProgress?.(f, result.linesRead);
+  }
+  result.seconds = (performance.now() - t0) / 1000;
+  return result;
+}
+
+/**
+ * Land `files` (one per date, all of `spec`) on one connection. Each file's outcome is its own: an unreadable
+ * file leaves nothing of itself behind and does not stop the others. Errors other than an unreadable file
+ * (DuckDB failing, a full disk) throw: the whole batch has failed.
+ */
+export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, files: { file: string; options: FileOptions }[], opts: BatchOptions): Promise<FileOutcome[]> {
+  await conn.run("create or replace table landing_accepted (f INTEGER, j VARCHAR)");
+  await conn.run("create or replace table landing_rejects (f INTEGER, source_line INTEGER, raw_text VARCHAR, reason VARCHAR)");
+  const accepted = new ChunkBuffer(await conn.createAppender("landing_accepted"), [INTEGER, VARCHAR]);
+  const rejects = new ChunkBuffer(await conn.createAppender("landing_rejects"), [INTEGER, INTEGER, VARCHAR, VARCHAR]);
+  const outcomes: FileOutcome[] = [];
+  try {
+    for (const [f, { file, options }] of files.entries()) {
+      try {
+        outcomes.push({ ok: true, result: await readFile(spec, file, f, options, opts, accepted, rejects) });
+      } catch (err) {
+        if (!(err instanceof FileError)) throw err;
+        outcomes.push({ ok: false, file: err.file, detail: err.detail });
+        // what this file handed over before it failed goes: nothing of an unreadable file lands
+        accepted.sync();
+        rejects.sync();
+        await conn.run("delete from landing_accepted where f = $1", [f]);
+        await conn.run("delete from landing_rejects where f = $1", [f]);
+      }
     }
   } finally {
     accepted.close();
     rejects.close();
   }
-  // Rows were appended in line order and DuckDB keeps insertion order (preserve_insertion_order), so the
-  // files come out in line order without a sort.
-  const select = spec.columns.map((c, i) => `${carriers[i]!.cast(q(c.name))} as ${q(c.name)}`).join(", ");
-  await conn.run(
-    `copy (select ${select}, $1::varchar as _source_file, cast(_source_line as bigint) as _source_line from landing_accepted) to $2 (format parquet, compression zstd)`,
-    [opts.sourceName, opts.rawOut],
-  );
-  if (result.rejected === 0 && emptyRejects) {
-    // the usual case: no rejects. An empty Parquet file has no per-file content, so reuse its bytes
-    // rather than pay a COPY (about a quarter of a small file's fixed cost).
-    fs.writeFileSync(opts.rejectsOut, emptyRejects);
-  } else {
-    await conn.run(
-      `copy (select $1::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, $2::varchar as run_id from landing_rejects) to $3 (format parquet, compression zstd)`,
-      [opts.sourceName, opts.runId, opts.rejectsOut],
-    );
-    if (result.rejected === 0) emptyRejects = fs.readFileSync(opts.rejectsOut);
+  const t0 = performance.now();
+  // a JSON row holds the columns' values, then the line number
+  const paths = [...spec.columns.map((_, i) => `'$[${i}]'`), `'$[${spec.columns.length}]'`].join(", ");
+  const select = spec.columns.map((c, i) => `${cast(c.type, `v[${i + 1}]`)} as ${q(c.name)}`).join(", ");
+  // One COPY per file, each reading its own rows from the batch's table (zone maps skip the other files'
+  // row groups). Rows were appended in line order and one thread writes them in that order: the file comes
+  // out in line order without a sort. (COPY … PARTITION_BY would write every date at once, but does not keep
+  // the order of rows within a date.)
+  const rawSql = `copy (select ${select}, $1::varchar as _source_file, cast(v[${spec.columns.length + 1}] as bigint) as _source_line
+      from (select json_extract_string(j, [${paths}]) as v from landing_accepted where f = $2))
+    to $3 (format parquet, compression zstd)`;
+  const rawSqlOf = (f: number) => rawSql.replace("where f = $2", `where f = ${f}`).replace("to $3", "to $2");
+  const rejectsSelect = "select $1::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, $3::varchar as run_id from landing_rejects where f = $2";
+  const landed = outcomes.flatMap((o, f) => (o.ok ? [{ f, r: o.result }] : []));
+  for (const { f, r } of landed) {
+    const { sourceName, date } = files[f]!.options;
+    const rawDir = path.join(opts.rawDir, `dt=${date}`);
+    const rejectsDir = path.join(opts.rejectsDir, `dt=${date}`);
+    fs.mkdirSync(rawDir, { recursive: true });
+    fs.mkdirSync(rejectsDir, { recursive: true });
+    await conn.run(rawSqlOf(f), [sourceName, path.join(rawDir, "part-0.parquet")]);
+    const rejectsOut = path.join(rejectsDir, "part-0.parquet");
+    if (r.rejected > 0) await conn.run(`copy (${rejectsSelect}) to $4 (format parquet, compression zstd)`, [sourceName, f, opts.runId, rejectsOut]);
+    else if (emptyRejects) fs.writeFileSync(rejectsOut, emptyRejects);
+    else {
+      // the usual case, no rejects: an empty Parquet file has no per-file content, so write it once and reuse its bytes
+      await conn.run(`copy (${rejectsSelect} and false) to $4 (format parquet, compression zstd)`, [sourceName, f, opts.runId, rejectsOut]);
+      emptyRejects = fs.readFileSync(rejectsOut);
+    }
   }
   await conn.run("drop table landing_accepted; drop table landing_rejects");
-  result.seconds = (performance.now() - t0) / 1000;
-  return result;
+  // the batch's writing time, shared between its files by the lines each read
+  const copyS = (performance.now() - t0) / 1000;
+  const lines = landed.reduce((s, { r }) => s + r.linesRead, 0);
+  for (const { r } of landed) r.seconds += lines === 0 ? 0 : (copyS * r.linesRead) / lines;
+  return outcomes;
 }
+
+/** The bytes of an empty rejects file, once one has been written by this thread. */
+let emptyRejects: Buffer | undefined;

@@ -1,17 +1,17 @@
 import os from "node:os";
-import { Worker } from "node:worker_threads";
+import path from "node:path";
+import { threadId, Worker } from "node:worker_threads";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { Tombstones } from "../../src/lib/forget.ts";
 import { genericSpec, type GenericMapping } from "../networks/generic.ts";
 import { SOURCES } from "../registry.ts";
 import type { EntitySpec, NetworkSpec, Source } from "../types.ts";
-import { landFile, type LandOptions, type LandResult } from "./land.ts";
-import { FileError } from "./lines.ts";
+import { landBatch, type BatchOptions, type FileOptions, type FileOutcome } from "./land.ts";
 
 /**
- * Who lands files: a pool of worker threads (one file each at a time, each with its own single-threaded
- * DuckDB), so validation uses every core; or, for entity specs that cannot cross a thread (a test's
- * stand-in network, whose schema is a closure), one DuckDB connection on this thread.
+ * Who lands files: a pool of worker threads (one batch of files each at a time, each with its own
+ * single-threaded DuckDB), so validation uses every core; or, for entity specs that cannot cross a thread
+ * (a test's stand-in network, whose schema is a closure), one DuckDB connection on this thread.
  *
  * A spec crosses a thread as a reference: the registered source and entity by name, plus the generic
  * adapter's mapping (plain data) — the worker rebuilds the same spec from it.
@@ -22,25 +22,27 @@ export interface SpecRef {
   mapping?: GenericMapping;
 }
 
-export type TaskOptions = Omit<LandOptions, "isForgottenLine" | "onProgress">;
+export type TaskOptions = Omit<BatchOptions, "isForgottenLine" | "onProgress">;
+export type BatchFiles = { file: string; options: FileOptions }[];
 
 export interface LandTask {
   ref: SpecRef;
-  file: string;
+  files: BatchFiles;
   options: TaskOptions;
 }
 
 export interface WorkerInit {
   dataRoot: string;
   memoryLimit: string;
+  /** Where DuckDB may spill when a batch outgrows its memory limit (one subdirectory per thread). */
+  tempDir: string;
 }
 
 export type ToWorker = { type: "land"; id: number; task: LandTask } | { type: "close" };
 export type FromWorker =
   | { type: "ready" }
-  | { type: "progress"; id: number; lines: number }
-  | { type: "done"; id: number; result: LandResult }
-  | { type: "file-error"; id: number; file: string; detail: string }
+  | { type: "progress"; id: number; index: number; lines: number }
+  | { type: "done"; id: number; outcomes: FileOutcome[] }
   | { type: "error"; id: number; message: string };
 
 /** The reference of a spec, when a worker can rebuild it; undefined when it cannot cross threads. */
@@ -83,11 +85,16 @@ export function splitMemoryLimit(limit: string, n: number): string {
 export interface LandingEngine {
   instance: DuckDBInstance;
   conn: DuckDBConnection;
-  forgotten: Pick<LandOptions, "isForgottenLine">;
+  forgotten: Pick<BatchOptions, "isForgottenLine">;
 }
 
 export async function openLandingEngine(init: WorkerInit, threads: number): Promise<LandingEngine> {
-  const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", threads: String(threads), memory_limit: init.memoryLimit });
+  const instance = await DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    threads: String(threads),
+    memory_limit: init.memoryLimit,
+    temp_directory: path.join(init.tempDir, `thread-${threadId}`),
+  });
   const conn = await instance.connect();
   await conn.run("set TimeZone = 'UTC'");
   const t = Tombstones.load(init.dataRoot);
@@ -95,12 +102,12 @@ export async function openLandingEngine(init: WorkerInit, threads: number): Prom
 }
 
 export interface Lander {
-  /** Land one file; `spec` is used in process, `ref` (when given) by a worker. */
-  land(spec: EntitySpec<any>, ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult>;
+  /** Land a batch of files of one entity; `spec` is used in process, `ref` (when given) by a worker. */
+  land(spec: EntitySpec<any>, ref: SpecRef | undefined, files: BatchFiles, options: TaskOptions, onProgress: (index: number, lines: number) => void): Promise<FileOutcome[]>;
   close(): Promise<void>;
 }
 
-/** Every file on one DuckDB connection of this thread, one at a time. */
+/** Every batch on one DuckDB connection of this thread, one at a time. */
 export class InProcessLander implements Lander {
   private tail: Promise<unknown> = Promise.resolve();
   /** Opened on the first file (a worker pool's fallback usually never needs one). */
@@ -108,11 +115,11 @@ export class InProcessLander implements Lander {
 
   constructor(private readonly init: WorkerInit) {}
 
-  land(spec: EntitySpec<any>, _ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult> {
+  land(spec: EntitySpec<any>, _ref: SpecRef | undefined, files: BatchFiles, options: TaskOptions, onProgress: (index: number, lines: number) => void): Promise<FileOutcome[]> {
     const run = this.tail.then(async () => {
       this.engine ??= openLandingEngine(this.init, 2);
       const { conn, forgotten } = await this.engine;
-      return landFile(conn, spec, file, { ...options, ...forgotten, onProgress });
+      return landBatch(conn, spec, files, { ...options, ...forgotten, onProgress });
     });
     this.tail = run.catch(() => undefined);
     return run;
@@ -130,12 +137,12 @@ export class InProcessLander implements Lander {
 interface Pending {
   id: number;
   task: LandTask;
-  onProgress: (lines: number) => void;
-  resolve: (r: LandResult) => void;
+  onProgress: (index: number, lines: number) => void;
+  resolve: (r: FileOutcome[]) => void;
   reject: (e: Error) => void;
 }
 
-/** `size` worker threads; files are handed out in submission order as workers come free. */
+/** `size` worker threads; batches are handed out in submission order as workers come free. */
 export class WorkerLander implements Lander {
   private readonly queue: Pending[] = [];
   private readonly idle: Worker[] = [];
@@ -159,11 +166,11 @@ export class WorkerLander implements Lander {
     }
   }
 
-  land(spec: EntitySpec<any>, ref: SpecRef | undefined, file: string, options: TaskOptions, onProgress: (lines: number) => void): Promise<LandResult> {
-    if (!ref) return this.fallback.land(spec, ref, file, options, onProgress);
+  land(spec: EntitySpec<any>, ref: SpecRef | undefined, files: BatchFiles, options: TaskOptions, onProgress: (index: number, lines: number) => void): Promise<FileOutcome[]> {
+    if (!ref) return this.fallback.land(spec, ref, files, options, onProgress);
     if (this.fatal) return Promise.reject(this.fatal);
-    return new Promise<LandResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task: { ref, file, options }, onProgress, resolve, reject });
+    return new Promise<FileOutcome[]>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task: { ref, files, options }, onProgress, resolve, reject });
       this.dispatch();
     });
   }
@@ -186,14 +193,13 @@ export class WorkerLander implements Lander {
     const p = this.busy.get(w);
     if (!p || p.id !== m.id) return;
     if (m.type === "progress") {
-      p.onProgress(m.lines);
+      p.onProgress(m.index, m.lines);
       return;
     }
     this.busy.delete(w);
     this.idle.push(w);
-    if (m.type === "done") p.resolve(m.result);
-    else if (m.type === "file-error") p.reject(new FileError(m.file, m.detail));
-    else p.reject(new Error(`ingest worker failed on ${p.task.file}: ${m.message}`));
+    if (m.type === "done") p.resolve(m.outcomes);
+    else p.reject(new Error(`ingest worker failed on ${p.task.files.map((f) => f.file).join(", ")}: ${m.message}`));
     this.dispatch();
   }
 

@@ -1,10 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { landFile } from "./land.ts";
-import { FileError } from "./lines.ts";
+import { landBatch } from "./land.ts";
 import { openLandingEngine, resolveSpec, type FromWorker, type ToWorker, type WorkerInit } from "./pool.ts";
 
 /**
- * One ingest worker: its own single-threaded DuckDB, landing one file at a time as the main thread
+ * One ingest worker: its own single-threaded DuckDB, landing one batch of files at a time as the main thread
  * hands them out (pool.ts). Tombstones are read here from the data root: a closure cannot cross threads.
  */
 const init = workerData as WorkerInit;
@@ -20,18 +19,13 @@ port.on("message", (msg: ToWorker) => {
     return;
   }
   const { id, task } = msg;
-  landFile(conn, resolveSpec(task.ref), task.file, {
+  landBatch(conn, resolveSpec(task.ref), task.files, {
     ...task.options,
     ...forgotten,
-    onProgress: (lines) => send({ type: "progress", id, lines }),
+    onProgress: (index, lines) => send({ type: "progress", id, index, lines }),
   }).then(
-    (result) => send({ type: "done", id, result }),
-    (err: unknown) =>
-      send(
-        err instanceof FileError
-          ? { type: "file-error", id, file: err.file, detail: err.detail }
-          : { type: "error", id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) },
-      ),
+    (outcomes) => send({ type: "done", id, outcomes }),
+    (err: unknown) => send({ type: "error", id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });
 send({ type: "ready" });

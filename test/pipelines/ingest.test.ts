@@ -124,6 +124,60 @@ describe("ingest: landing as typed Parquet", () => {
     expect(r!.files.find((f) => f.entity === "follows")!.status).toBe("missing");
   });
 
+  it("lands text exactly as written: NUL, escapes, newlines, emoji; a lone surrogate (no UTF-8 can hold it) as U+FFFD", async () => {
+    const texts = ["nul a\u0000b", "quote \" back \\ slash", "new\nline", "emoji 😀", "lone \ud800 x", "\\ud800 written out"];
+    const layout = world({ "twitter/2026-11-24/posts.jsonl": texts.map((t, i) => good(String(i + 1), { text: t })).join("\n") + "\n" });
+    const [r] = await run(layout);
+    expect(r!.status).toBe("landed");
+    const rows = await query(`select text from read_parquet('${rawGlob(layout)}') order by _source_line`);
+    expect(rows.map((x) => x.text)).toEqual(["nul a\u0000b", 'quote " back \\ slash', "new\nline", "emoji 😀", "lone \ufffd x", "\\ud800 written out"]);
+  });
+
+  it("lands the same partitions whether an entity's dates share one batch or each has its own", async () => {
+    const dates = ["2026-11-22", "2026-11-23", "2026-11-24"];
+    const files = {
+      "twitter/2026-11-22/posts.jsonl": `${good("1")}\n{bad\n`,
+      "twitter/2026-11-23/posts.jsonl": "",
+      "twitter/2026-11-24/posts.jsonl": `${good("2")}\n${good("3")}\n`,
+      "twitter/2026-11-24/follows.csv": "follower,followed\na,b\n",
+    };
+    const lakes: string[] = [];
+    for (const batchBytes of [1, undefined]) {
+      const layout = world(files);
+      const reports = await ingest({ layout, runId: "r1", dates, sources: [net], rejectThreshold: 1, batchBytes });
+      expect(reports.map((x) => `${x.date} ${x.status}`)).toEqual(dates.map((d) => `${d} landed`));
+      const rows = await query(
+        `select dt::varchar as dt, id, _source_file, _source_line from read_parquet('${rawGlob(layout)}', hive_partitioning = true)
+         union all select dt::varchar, source_line::varchar, source_file, null from read_parquet('${rejectsGlob(layout)}', hive_partitioning = true) order by all`,
+      );
+      lakes.push(JSON.stringify(rows));
+      // every date has a partition, an empty file's too
+      expect(fs.readdirSync(path.join(layout.lake, "raw", "twitter", "posts")).sort()).toEqual(dates.map((d) => `dt=${d}`));
+      expect(fs.readdirSync(path.join(layout.lake, "rejects", "twitter", "posts")).sort()).toEqual(dates.map((d) => `dt=${d}`));
+    }
+    expect(lakes[1]).toBe(lakes[0]);
+    // a file's rows are written in line order, even when its date starts just before the end of one of
+    // DuckDB's 2048-row vectors (COPY … PARTITION_BY moved such rows to the end of the file)
+    const big = world({
+      "twitter/2026-11-23/posts.jsonl": Array.from({ length: 2040 }, (_, i) => good(`a${i}`)).join("\n"),
+      "twitter/2026-11-24/posts.jsonl": Array.from({ length: 5000 }, (_, i) => good(String(i))).join("\n"),
+    });
+    await ingest({ layout: big, runId: "r2", dates: ["2026-11-23", "2026-11-24"], sources: [net], rejectThreshold: 1 });
+    const inst = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const c = await inst.connect();
+    const file = path.join(big.lake, "raw", "twitter", "posts", "dt=2026-11-24", "part-0.parquet");
+    const lines = (await c.runAndReadAll("select _source_line::integer from read_parquet($1)", [file])).getRows().map((r) => r[0]);
+    c.closeSync();
+    inst.closeSync();
+    expect(lines).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+    expect(JSON.parse(lakes[0]!)).toEqual([
+      { dt: "2026-11-22", id: "1", _source_file: "exports/twitter/2026-11-22/posts.jsonl", _source_line: "1" },
+      { dt: "2026-11-22", id: "2", _source_file: "exports/twitter/2026-11-22/posts.jsonl", _source_line: null },
+      { dt: "2026-11-24", id: "2", _source_file: "exports/twitter/2026-11-24/posts.jsonl", _source_line: "1" },
+      { dt: "2026-11-24", id: "3", _source_file: "exports/twitter/2026-11-24/posts.jsonl", _source_line: "2" },
+    ]);
+  });
+
   it("lands an empty file as an empty partition, and gzip like plain text", async () => {
     const layout = world({ "twitter/2026-11-24/posts.jsonl.gz": gzipSync(`${good("1")}\n${good("2")}\n`), "twitter/2026-11-24/follows.csv": "" });
     const [r] = await run(layout);
