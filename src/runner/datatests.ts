@@ -16,6 +16,8 @@ export interface DataTest {
   severity: Severity;
   sql: string;
   file: string;
+  /** A declared test's model when it is a view, and the test's query on any table holding that view's rows. */
+  onView?: { table: string; sqlOn: (table: string) => string };
 }
 
 export type TestStatus = "pass" | "fail" | "warn" | "error";
@@ -44,11 +46,13 @@ function severityOf(v: unknown): Severity {
   return v && typeof v === "object" && "severity" in v && (v as { severity?: Severity }).severity === "warn" ? "warn" : "error";
 }
 
-function columnTests(graph: Graph, model: string, table: string, column: string, test: ColumnTest, file: string): DataTest {
+type Declared = Omit<DataTest, "sql" | "onView"> & { sqlOn: (table: string) => string };
+
+function columnTests(graph: Graph, model: string, column: string, test: ColumnTest, file: string): Declared {
   const col = ident(column);
   const base = { models: [model], file };
   if (test === "not_null" || (typeof test === "object" && "not_null" in test)) {
-    return { ...base, name: `not_null__${model}__${column}`, kind: "not_null", severity: severityOf(typeof test === "object" ? test.not_null : null), sql: `select * from ${table} where ${col} is null` };
+    return { ...base, name: `not_null__${model}__${column}`, kind: "not_null", severity: severityOf(typeof test === "object" ? test.not_null : null), sqlOn: (table) => `select * from ${table} where ${col} is null` };
   }
   if (test === "unique" || (typeof test === "object" && "unique" in test)) {
     return {
@@ -56,7 +60,7 @@ function columnTests(graph: Graph, model: string, table: string, column: string,
       name: `unique__${model}__${column}`,
       kind: "unique",
       severity: severityOf(typeof test === "object" ? test.unique : null),
-      sql: `select ${col}, count(*) as n_rows from ${table} where ${col} is not null group by ${col} having count(*) > 1`,
+      sqlOn: (table) => `select ${col}, count(*) as n_rows from ${table} where ${col} is not null group by ${col} having count(*) > 1`,
     };
   }
   if ("accepted_values" in test) {
@@ -66,7 +70,7 @@ function columnTests(graph: Graph, model: string, table: string, column: string,
       name: `accepted_values__${model}__${column}`,
       kind: "accepted_values",
       severity: severityOf(test.accepted_values),
-      sql: `select ${col}, count(*) as n_rows from ${table} where ${col} is not null and ${col} not in (${values}) group by ${col}`,
+      sqlOn: (table) => `select ${col}, count(*) as n_rows from ${table} where ${col} is not null and ${col} not in (${values}) group by ${col}`,
     };
   }
   if ("relationships" in test) {
@@ -77,15 +81,15 @@ function columnTests(graph: Graph, model: string, table: string, column: string,
       name: `relationships__${model}__${column}__${r.to.split(".").pop()}`,
       kind: "relationships",
       severity: severityOf(r),
-      sql: `select child.${col}, count(*) as n_rows from ${table} as child where child.${col} is not null and not exists (select 1 from ${parent} as parent where parent.${ident(r.field)} = child.${col}) group by child.${col}`,
+      sqlOn: (table) => `select child.${col}, count(*) as n_rows from ${table} as child where child.${col} is not null and not exists (select 1 from ${parent} as parent where parent.${ident(r.field)} = child.${col}) group by child.${col}`,
     };
   }
   const e = test.expression;
   const expr = typeof e === "string" ? e : e.expr;
-  return { ...base, name: `expression__${model}__${column}`, kind: "expression", severity: severityOf(e), sql: `select * from ${table} where not coalesce((${expr}), false)` };
+  return { ...base, name: `expression__${model}__${column}`, kind: "expression", severity: severityOf(e), sqlOn: (table) => `select * from ${table} where not coalesce((${expr}), false)` };
 }
 
-function modelTest(model: string, table: string, test: ModelTest, index: number, file: string): DataTest {
+function modelTest(model: string, test: ModelTest, index: number, file: string): Declared {
   if ("unique_combination" in test) {
     const cols = Array.isArray(test.unique_combination) ? test.unique_combination : test.unique_combination.columns;
     const list = cols.map(ident).join(", ");
@@ -95,12 +99,12 @@ function modelTest(model: string, table: string, test: ModelTest, index: number,
       kind: "unique_combination",
       severity: severityOf(test.unique_combination),
       file,
-      sql: `select ${list}, count(*) as n_rows from ${table} group by ${list} having count(*) > 1`,
+      sqlOn: (table) => `select ${list}, count(*) as n_rows from ${table} group by ${list} having count(*) > 1`,
     };
   }
   const e = test.expression;
   const expr = typeof e === "string" ? e : e.expr;
-  return { name: `expression__${model}__${index}`, models: [model], kind: "expression", severity: severityOf(e), file, sql: `select * from ${table} where not coalesce((${expr}), false)` };
+  return { name: `expression__${model}__${index}`, models: [model], kind: "expression", severity: severityOf(e), file, sqlOn: (table) => `select * from ${table} where not coalesce((${expr}), false)` };
 }
 
 /** Every data test of the project, in model build order, hand-written tests last. */
@@ -110,10 +114,14 @@ export function compileTests(graph: Graph): DataTest[] {
     const model = graph.nodes.get(name)!.model;
     const table = `${ident(model.schema)}.${ident(model.name)}`;
     const file = model.file.replace(/\.sql$/, ".yml");
+    const declared: Declared[] = [];
     for (const [column, spec] of Object.entries(model.config.columns ?? {})) {
-      for (const t of spec?.tests ?? []) tests.push(columnTests(graph, name, table, column, t, file));
+      for (const t of spec?.tests ?? []) declared.push(columnTests(graph, name, column, t, file));
     }
-    (model.config.tests ?? []).forEach((t, i) => tests.push(modelTest(name, table, t, i + 1, file)));
+    (model.config.tests ?? []).forEach((t, i) => declared.push(modelTest(name, t, i + 1, file)));
+    for (const { sqlOn, ...t } of declared) {
+      tests.push({ ...t, sql: sqlOn(table), ...(model.materialized === "view" ? { onView: { table, sqlOn } } : {}) });
+    }
   }
   for (const t of graph.project.sqlTests) {
     tests.push({ name: t.name, models: graph.testDeps.get(t.name) ?? [], kind: "sql", severity: t.severity, sql: t.sql, file: t.file });
@@ -140,29 +148,70 @@ export interface TestRunOptions {
   onTestEnd?: (r: TestResult, index: number, total: number) => void;
 }
 
+/**
+ * A view is a query, so every test on it would run the view again: at 1M people a test on
+ * stg_identities__links took about a minute, every one of them. A view with two or more of the selected
+ * tests is therefore copied once into a temporary table, its tests run on that copy, and the copy dropped
+ * after its last test. If the copy cannot be made, its tests run on the view and report the error each.
+ */
+const SUBJECT = "temp.main.clout_test_subject";
+
 export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOptions): Promise<TestResult[]> {
   const results: TestResult[] = [];
-  for (const [i, t] of tests.entries()) {
-    const t0 = Date.now();
-    let r: TestResult;
-    try {
-      const count = await wh.one<{ n: number }>(`select count(*)::bigint as n from (\n${t.sql}\n) as offending`);
-      const failures = Number(count?.n ?? 0);
-      const sample = failures > 0 ? await wh.all(`select * from (\n${t.sql}\n) as offending limit ${opts.sampleSize ?? 5}`) : [];
-      const status: TestStatus = failures === 0 ? "pass" : t.severity === "warn" ? "warn" : "fail";
-      r = { name: t.name, models: t.models, kind: t.kind, severity: t.severity, file: t.file, status, failures, duration_s: (Date.now() - t0) / 1000, message: null, sample };
-    } catch (err) {
-      r = { name: t.name, models: t.models, kind: t.kind, severity: t.severity, file: t.file, status: "error", failures: 0, duration_s: (Date.now() - t0) / 1000, message: messageOf(err), sample: [] };
+  const left = new Map<string, number>();
+  for (const t of tests) if (t.onView) left.set(t.onView.table, (left.get(t.onView.table) ?? 0) + 1);
+  let copied: string | undefined;
+  try {
+    for (const [i, t] of tests.entries()) {
+      const t0 = Date.now();
+      let sql = t.sql;
+      const view = t.onView;
+      if (view && (left.get(view.table) ?? 0) >= 2 && copied !== view.table) {
+        if (copied) await wh.run(`drop table if exists ${SUBJECT}`);
+        copied = undefined;
+        try {
+          await wh.run(`create or replace temp table clout_test_subject as select * from ${view.table}`);
+          copied = view.table;
+        } catch {
+          // each test on the view runs it and reports what went wrong
+          left.set(view.table, 0);
+        }
+      }
+      if (view && copied === view.table) sql = view.sqlOn(SUBJECT);
+      results.push(await runOne(wh, t, sql, t0, opts));
+      opts.onTestEnd?.(results.at(-1)!, i, tests.length);
+      if (view && copied === view.table) {
+        const n = left.get(view.table)! - 1;
+        left.set(view.table, n);
+        if (n === 0) {
+          await wh.run(`drop table if exists ${SUBJECT}`);
+          copied = undefined;
+        }
+      }
     }
-    results.push(r);
-    opts.onTestEnd?.(r, i, tests.length);
-    await wh.run(
-      `insert into meta.test_results (run_id, test_name, model, severity, status, failures, duration_s, message, sample_json)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [opts.runId, r.name, r.models.join(","), r.severity, r.status, r.failures, r.duration_s, r.message, JSON.stringify(r.sample, jsonSafe)],
-    );
+  } finally {
+    if (copied) await wh.run(`drop table if exists ${SUBJECT}`);
   }
   return results;
+}
+
+async function runOne(wh: Warehouse, t: DataTest, sql: string, t0: number, opts: TestRunOptions): Promise<TestResult> {
+  let r: TestResult;
+  try {
+    const count = await wh.one<{ n: number }>(`select count(*)::bigint as n from (\n${sql}\n) as offending`);
+    const failures = Number(count?.n ?? 0);
+    const sample = failures > 0 ? await wh.all(`select * from (\n${sql}\n) as offending limit ${opts.sampleSize ?? 5}`) : [];
+    const status: TestStatus = failures === 0 ? "pass" : t.severity === "warn" ? "warn" : "fail";
+    r = { name: t.name, models: t.models, kind: t.kind, severity: t.severity, file: t.file, status, failures, duration_s: (Date.now() - t0) / 1000, message: null, sample };
+  } catch (err) {
+    r = { name: t.name, models: t.models, kind: t.kind, severity: t.severity, file: t.file, status: "error", failures: 0, duration_s: (Date.now() - t0) / 1000, message: messageOf(err), sample: [] };
+  }
+  await wh.run(
+    `insert into meta.test_results (run_id, test_name, model, severity, status, failures, duration_s, message, sample_json)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [opts.runId, r.name, r.models.join(","), r.severity, r.status, r.failures, r.duration_s, r.message, JSON.stringify(r.sample, jsonSafe)],
+  );
+  return r;
 }
 
 /** JSON.stringify replacer for DuckDB values (bigint, Date). */

@@ -239,6 +239,38 @@ describe("data tests", () => {
     expect(stored).toEqual([{ n: 9 }]);
   });
 
+  it("a view's tests run on one copy of it, with the same outcomes; a view that cannot run errs in each test", async () => {
+    await wh.run("create sequence rows_computed");
+    const dir = fixtureProject({
+      ...files,
+      "marts/fct_s.sql": "select id, kind, n from (values (1, 'a', 10), (2, 'b', 20), (2, 'x', null)) as t(id, kind, n) where nextval('rows_computed') > 0",
+      "marts/fct_s.yml": `materialized: view\n${files["marts/fct_s.yml"]}`,
+      "marts/fct_broken.sql": "select cast(v as integer) as id from (values ('1'), ('not a number')) as t(v)",
+      "marts/fct_broken.yml": "materialized: view\ncolumns:\n  id:\n    tests: [not_null, unique]",
+    });
+    await build(dir);
+    const graph = await buildGraph(loadProject(dir), wh);
+    const declared = compileTests(graph).filter((t) => t.kind !== "sql");
+    const results = await runTests(wh, declared, { runId: "t3" });
+    expect(Object.fromEntries(results.map((r) => [r.name, [r.status, r.failures]]))).toEqual({
+      not_null__fct_s__id: ["pass", 0],
+      unique__fct_s__id: ["fail", 1],
+      accepted_values__fct_s__kind: ["fail", 1],
+      relationships__fct_s__kind__dim_k: ["warn", 1],
+      not_null__fct_s__n: ["warn", 1],
+      unique_combination__fct_s__id__kind: ["pass", 0],
+      expression__fct_s__2: ["pass", 0],
+      not_null__fct_broken__id: ["error", 0],
+      unique__fct_broken__id: ["error", 0],
+    });
+    expect(results.find((r) => r.name === "accepted_values__fct_s__kind")!.sample).toEqual([{ kind: "x", n_rows: 1 }]);
+    expect(results.find((r) => r.name === "unique__fct_broken__id")!.message).toMatch(/not a number/);
+    // the view's 3 rows were computed once for its 7 tests (and the 4 failing ones' samples)
+    expect(await wh.all("select currval('rows_computed')::integer as n")).toEqual([{ n: 3 }]);
+    // and no copy is left behind
+    expect(await wh.all("select count(*)::integer as n from duckdb_tables() where table_name = 'clout_test_subject'")).toEqual([{ n: 0 }]);
+  });
+
   it("select tests by model, and report a test that cannot run as an error", async () => {
     const dir = fixtureProject(files);
     const graph = await buildGraph(loadProject(dir), wh);
