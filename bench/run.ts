@@ -167,6 +167,7 @@ function runStage(stage: string, p: StageParams, tmp: string): Promise<ChildOutc
 interface IngestFile {
   source: string;
   entity: string;
+  date: string;
   file: string;
   lines: number;
   bytes: number;
@@ -174,28 +175,46 @@ interface IngestFile {
 }
 
 /**
- * DuckDB alone: the same export files our ingest stage read (JSONL through read_json(format='newline_delimited'),
- * CSV through read_csv), → COPY to zstd Parquet like ours, no validation, one statement per (network, entity);
- * in-memory DuckDB with the bench's threads. Ours: the ingest stage's seconds (all files, landed on worker threads
- * with validation, rejects and partition swaps; the child process's start not counted). Per network the detail
- * gives our worker-seconds (the sum of per-file landing times, which overlap across workers) against DuckDB's.
+ * DuckDB alone, on the same export files our ingest stage read (JSONL through read_json(format='newline_delimited'),
+ * CSV through read_csv), → COPY to zstd Parquet like ours, no validation, one statement per (network, entity), in an
+ * in-memory DuckDB with the bench's threads; two layouts, timed one after the other in the same run:
+ *
+ * - `ingest-vs-duckdb-read_json`: into the lake's layout, one Parquet file per network, entity and date
+ *   (`PARTITION_BY (dt)`, the date taken from the file's path), which is what ingest must write
+ *   (data/lake/raw/<network>/<entity>/dt=<D>/): the same landing, minus validation, rejects and swaps;
+ * - `ingest-vs-duckdb-read_json-one-file`: one Parquet file per (network, entity) over all dates, a layout the
+ *   lake cannot use (the peer of the first two sessions, kept so their ratios stay comparable).
+ *
+ * Ours: the ingest stage's seconds (all files, landed on worker threads with validation, rejects and partition
+ * swaps; the child process's start not counted). Per network the detail gives our worker-seconds (the sum of
+ * per-file landing times, which overlap across workers) against DuckDB's (lake layout).
  */
-async function ingestVsReadJson(root: string, files: IngestFile[], tmp: string, threads: number, oursSeconds: number): Promise<Comparison> {
+async function ingestVsReadJson(root: string, files: IngestFile[], tmp: string, threads: number, oursSeconds: number): Promise<Comparison[]> {
   const groups = new Map<string, IngestFile[]>();
   for (const f of files) groups.set(`${f.source}/${f.entity}`, [...(groups.get(`${f.source}/${f.entity}`) ?? []), f]);
   const wh = await Warehouse.open({ path: ":memory:", threads, memoryLimit: "4GB" });
   const out = fs.mkdtempSync(path.join(tmp, "readjson-"));
   const perNet = new Map<string, { ours: number; peer: number; bytes: number; lines: number }>();
-  let peer = 0;
+  let partitioned = 0;
+  let oneFile = 0;
   try {
     for (const [key, fs_] of groups) {
       const list = `[${fs_.map((f) => literal(path.resolve(root, f.file))).join(", ")}]`;
       const csv = /\.(csv|tsv)(\.gz)?$/.test(fs_[0]!.file);
-      const reader = csv ? `read_csv(${list}, header = true, union_by_name = true)` : `read_json(${list}, format = 'newline_delimited', union_by_name = true)`;
-      const t0 = performance.now();
-      await wh.run(`copy (select * from ${reader}) to ${literal(path.join(out, `${key.replace("/", "__")}.parquet`))} (format parquet, compression zstd)`);
+      const reader = csv ? `read_csv(${list}, header = true, union_by_name = true, filename = true)` : `read_json(${list}, format = 'newline_delimited', union_by_name = true, filename = true)`;
+      const dir = path.join(out, "lake", key);
+      fs.mkdirSync(dir, { recursive: true });
+      let t0 = performance.now();
+      await wh.run(
+        `copy (select * exclude (filename), regexp_extract(filename, '/(\\d{4}-\\d{2}-\\d{2})/[^/]*$', 1) as dt from ${reader}) to ${literal(dir)} (format parquet, compression zstd, partition_by (dt), overwrite_or_ignore)`,
+      );
       const s = (performance.now() - t0) / 1000;
-      peer += s;
+      partitioned += s;
+      const written = (fs.readdirSync(dir) as string[]).filter((d) => d.startsWith("dt=")).length;
+      if (written !== new Set(fs_.filter((f) => f.lines > 0).map((f) => f.date)).size) throw new Error(`${key}: DuckDB wrote ${written} date partitions`);
+      t0 = performance.now();
+      await wh.run(`copy (select * exclude (filename) from ${reader}) to ${literal(path.join(out, `${key.replace("/", "__")}.parquet`))} (format parquet, compression zstd)`);
+      oneFile += (performance.now() - t0) / 1000;
       const net = fs_[0]!.source;
       const agg = perNet.get(net) ?? { ours: 0, peer: 0, bytes: 0, lines: 0 };
       agg.peer += s;
@@ -217,12 +236,21 @@ async function ingestVsReadJson(root: string, files: IngestFile[], tmp: string, 
     ([net, a]) =>
       `${net} ${a.lines} records ${(a.bytes / 1e6).toFixed(1)} MB: ours ${Math.round(a.lines / a.ours)} rec/s ${(a.bytes / 1e6 / a.ours).toFixed(1)} MB/s per worker (${a.ours.toFixed(2)} worker-s) vs DuckDB ${Math.round(a.lines / a.peer)} rec/s ${(a.bytes / 1e6 / a.peer).toFixed(1)} MB/s (${a.peer.toFixed(2)} s), ${(a.ours / a.peer).toFixed(2)}×`,
   );
-  return comparison(
-    "ingest-vs-duckdb-read_json",
-    oursSeconds,
-    peer,
-    `${files.length} files (${files.length - csvFiles} JSONL, ${csvFiles} CSV), ${lines} records, ${mb.toFixed(1)} MB; ours ${(mb / oursSeconds).toFixed(1)} MB/s ${Math.round(lines / oursSeconds)} rec/s (zod validation, rejects, partition swaps; ${threads} worker threads), DuckDB read_json/read_csv→COPY ${(mb / peer).toFixed(1)} MB/s ${Math.round(lines / peer)} rec/s (${threads} threads, no validation); per network: ${nets.join("; ")}`,
-  );
+  const what = `${files.length} files (${files.length - csvFiles} JSONL, ${csvFiles} CSV), ${lines} records, ${mb.toFixed(1)} MB; ours ${(mb / oursSeconds).toFixed(1)} MB/s ${Math.round(lines / oursSeconds)} rec/s (zod validation, rejects, partition swaps; ${threads} worker threads)`;
+  return [
+    comparison(
+      "ingest-vs-duckdb-read_json",
+      oursSeconds,
+      partitioned,
+      `${what}, DuckDB read_json/read_csv→COPY into the lake's layout (one Parquet per network, entity and date, PARTITION_BY (dt)) ${(mb / partitioned).toFixed(1)} MB/s ${Math.round(lines / partitioned)} rec/s (${threads} threads, no validation); per network: ${nets.join("; ")}`,
+    ),
+    comparison(
+      "ingest-vs-duckdb-read_json-one-file",
+      oursSeconds,
+      oneFile,
+      `${what}, DuckDB read_json/read_csv→COPY into one Parquet per network and entity over all dates (a layout the lake cannot use) ${(mb / oneFile).toFixed(1)} MB/s ${Math.round(lines / oneFile)} rec/s (${threads} threads, no validation)`,
+    ),
+  ];
 }
 
 async function duckdbVersion(): Promise<string> {
@@ -310,7 +338,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
       if (ingestFiles.length) {
         say("  comparing ingest with DuckDB read_json…");
         try {
-          result.comparisons.push(await ingestVsReadJson(root, ingestFiles, tmp, threads, ingestSeconds));
+          result.comparisons.push(...(await ingestVsReadJson(root, ingestFiles, tmp, threads, ingestSeconds)));
         } catch (err) {
           result.errors.push(`ingest-vs-duckdb-read_json: ${(err as Error).message}`);
         }

@@ -90,7 +90,7 @@ export const STAGES: Record<string, (p: StageParams) => Promise<StageOutcome>> =
     return {
       rows: files.reduce((s, f) => s + f.lines_read, 0),
       // Per file, so the comparison can take the same files DuckDB reads.
-      extra: { files: files.map((f) => ({ source: f.source, entity: f.entity, file: f.file, lines: f.lines_read, accepted: f.accepted, rejected: f.rejected, bytes: f.bytes, seconds: f.duration_s })) },
+      extra: { files: files.map((f) => ({ source: f.source, entity: f.entity, date: f.date, file: f.file, lines: f.lines_read, accepted: f.accepted, rejected: f.rejected, bytes: f.bytes, seconds: f.duration_s })) },
     };
   },
 

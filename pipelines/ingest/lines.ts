@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 /**
@@ -19,6 +20,9 @@ export class FileError extends Error {
 }
 
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
+
+/** Files up to this size are read whole (plain, or gzip whose compressed size this is), bigger ones streamed. */
+const SMALL_FILE = 1 << 20;
 
 export interface Line {
   /** 1-based physical line number. */
@@ -48,11 +52,18 @@ export async function* readLines(file: string, opts: { maxLineBytes?: number } =
  */
 export async function* readLineBatches(file: string, opts: { maxLineBytes?: number } = {}): AsyncGenerator<Line[]> {
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
-  let stream: NodeJS.ReadableStream;
+  let stream: AsyncIterable<Buffer> | Iterable<Buffer>;
   try {
-    const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-    stream = isGzip(file) ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
-    raw.on("error", (e) => (stream as NodeJS.ReadableStream & { destroy(e: Error): void }).destroy(e));
+    if (fs.statSync(file).size <= SMALL_FILE) {
+      // a small file in one read: a stream costs more to set up than such a file takes to read
+      const bytes = fs.readFileSync(file);
+      stream = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? Readable.from([bytes]).pipe(createGunzip({ chunkSize: 1 << 20 })) : [bytes];
+    } else {
+      const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+      const s = isGzip(file) ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+      raw.on("error", (e) => s.destroy(e));
+      stream = s;
+    }
   } catch (err) {
     throw new FileError(file, (err as Error).message);
   }
@@ -67,7 +78,7 @@ export async function* readLineBatches(file: string, opts: { maxLineBytes?: numb
     return buf.toString("utf8", start, end);
   };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       const batch: Line[] = [];
       let from = 0;
       for (;;) {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -203,8 +204,12 @@ describe("ingest: landing as typed Parquet", () => {
       "reddit/2026-11-24/posts.jsonl": `${good("9")}\n`,
     });
     await run(layout, [net, other]);
+    const bigGzip = gzipSync(Array.from({ length: 30000 }, (_, i) => good(String(i), { text: randomBytes(40).toString("hex") })).join("\n"));
+    expect(bigGzip.length).toBeGreaterThan(1 << 20);
     const cases: [string, string | Buffer, RegExp][] = [
       ["posts.jsonl.gz", gzipSync(`${good("1")}\n`.repeat(500)).subarray(0, 200), /cannot read ".*posts\.jsonl\.gz": truncated gzip stream/],
+      // a big one (over 1 MB compressed) is streamed rather than read whole; it fails the same way
+      ["posts.jsonl.gz", bigGzip.subarray(0, bigGzip.length - 100), /cannot read ".*posts\.jsonl\.gz": truncated gzip stream/],
       ["posts.jsonl", `[${good("5")}]\n`, /cannot read ".*posts\.jsonl": not JSON Lines: line 1 starts with "\[/],
       ["posts.jsonl", `${good("5")}\n${"x".repeat(10 * 1024 * 1024 + 10)}\n`, /cannot read ".*posts\.jsonl": line 2 is longer than 10485760 bytes/],
     ];
