@@ -24,7 +24,7 @@ export function tempDir(prefix = "clout-test-"): string {
   return dir;
 }
 
-/** Remove every directory tempDir made in this test file (a whole suite run left about 2 GB behind before). */
+/** Remove every directory tempDir made in this test file. */
 export function removeTempDirs(): void {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
