@@ -30,10 +30,6 @@ bounds as (
     from params
 ),
 
-content_topics as (
-    select network, content_id, account_id, created_at, topic_id, strength from intermediate.int_content_topics_rolled_up
-),
-
 accounts as (
     select network, account_id, person_id from intermediate.int_accounts_resolved
 ),
@@ -56,7 +52,9 @@ posted as (
         ct.topic_id,
         -- epoch(a) − epoch(b), not epoch(a − b): subtracting timestamptz goes through the ICU calendar, ~300× slower
         sum(ct.strength * pow(0.5, ((epoch(b.window_end) - epoch(ct.created_at)) / 86400.0) / b.half_life_days)) as posted_evidence
-    from content_topics as ct
+    -- int_content_topics_rolled_up is read here and in engaged, not through one shared CTE: DuckDB materializes a
+    -- CTE read twice, all 69.9M rows of it at 1M people (docs/performance.md, tier m)
+    from intermediate.int_content_topics_rolled_up as ct
     cross join bounds as b
     join accounts as a on a.network = ct.network and a.account_id = ct.account_id
     where ct.created_at >= b.window_start and ct.created_at < b.window_end
@@ -77,7 +75,7 @@ engaged as (
         ct.topic_id,
         sum(e.weight * ct.strength) as engaged_evidence
     from engaged_content as e
-    join content_topics as ct on ct.network = e.network and ct.content_id = e.target_content_id
+    join intermediate.int_content_topics_rolled_up as ct on ct.network = e.network and ct.content_id = e.target_content_id
     group by e.target_person_id, ct.topic_id
 ),
 

@@ -12,32 +12,20 @@
 -- key: score_date, topic_id
 with
 
-bounds as (
-    select
-        getvariable('run_date')::date::timestamptz as day_start,
-        (getvariable('run_date')::date + interval 1 day)::timestamptz as day_end,
-        (getvariable('run_date')::date - interval 6 day)::timestamptz as week_start,
-        (getvariable('run_date')::date - interval 13 day)::timestamptz as prior_week_start
-),
-
-content_topics as (
-    select network, content_id, account_id, created_at, topic_id from intermediate.int_content_topics_rolled_up
-),
-
-accounts as (
-    select network, account_id, person_id from intermediate.int_accounts_resolved
-),
-
-engagements as (
-    select network, target_content_id, actor_person_id, occurred_at, weight / decay as undecayed_weight
-    from intermediate.int_engagements_weighted
-),
-
+-- The tables are read in each CTE below with the dates written into the filter, so that DuckDB filters the scans
+-- themselves. (A shared content_topics CTE, read twice, made DuckDB materialize all of
+-- int_content_topics_rolled_up: 69.9M rows at 1M people, where this model took the night to 17.8 GB with a
+-- 12GB limit; docs/performance.md, tier m.)
 recent_posts as (
-    select ct.topic_id, ct.network, ct.account_id, ct.created_at, ct.created_at >= b.day_start as is_today, ct.created_at >= b.week_start as is_this_week
-    from content_topics as ct
-    cross join bounds as b
-    where ct.created_at >= b.prior_week_start and ct.created_at < b.day_end
+    select
+        topic_id,
+        network,
+        account_id,
+        created_at >= getvariable('run_date')::date::timestamptz as is_today,
+        created_at >= (getvariable('run_date')::date - interval 6 day)::timestamptz as is_this_week
+    from intermediate.int_content_topics_rolled_up
+    where created_at >= (getvariable('run_date')::date - interval 13 day)::timestamptz
+      and created_at < (getvariable('run_date')::date + interval 1 day)::timestamptz
 ),
 
 post_counts as (
@@ -51,11 +39,11 @@ post_counts as (
 ),
 
 todays_engagements as (
-    select ct.topic_id, e.actor_person_id, e.undecayed_weight
-    from engagements as e
-    cross join bounds as b
-    join content_topics as ct on ct.network = e.network and ct.content_id = e.target_content_id
-    where e.occurred_at >= b.day_start and e.occurred_at < b.day_end
+    select ct.topic_id, e.actor_person_id, e.weight / e.decay as undecayed_weight
+    from intermediate.int_engagements_weighted as e
+    join intermediate.int_content_topics_rolled_up as ct on ct.network = e.network and ct.content_id = e.target_content_id
+    where e.occurred_at >= getvariable('run_date')::date::timestamptz
+      and e.occurred_at < (getvariable('run_date')::date + interval 1 day)::timestamptz
 ),
 
 engagement_sums as (
@@ -67,7 +55,7 @@ engagement_sums as (
 todays_people as (
     select p.topic_id, a.person_id
     from recent_posts as p
-    join accounts as a on a.network = p.network and a.account_id = p.account_id
+    join intermediate.int_accounts_resolved as a on a.network = p.network and a.account_id = p.account_id
     where p.is_today
     union
     select topic_id, actor_person_id from todays_engagements
