@@ -13,7 +13,8 @@ import { createLander, specRef, type BatchFiles } from "./pool.ts";
 /**
  * `clout ingest`: for each date and source, land every export file of that source-date as typed Parquet
  * (and its rejects), then swap the new partitions in. Files are landed in batches (one entity's files over
- * several dates, up to BATCH_BYTES; land.ts) on worker threads, but each file's outcome stays its own. A source-date is all or nothing: an unreadable file
+ * several dates, up to BATCH_BYTES; land.ts) on worker threads, but each file's outcome stays its own.
+ * A source-date is all or nothing: an unreadable file
  * fails the whole source-date with one error naming the file and leaves what was landed before untouched;
  * the other sources still land. A file whose reject rate exceeds the threshold fails its source-date too
  * (its rejects are still landed, so they can be inspected).
@@ -133,6 +134,34 @@ interface FilePlan {
   seconds: number;
 }
 
+interface Batch<T> {
+  spec: EntitySpec<any>;
+  source: NetworkSpec;
+  items: T[];
+  bytes: number;
+}
+
+/** The files of each source's entity, in date order, cut into batches of up to `limit` bytes (a bigger file alone). */
+function batchesOf<T extends { plan: { source: NetworkSpec }; f: FilePlan }>(items: T[], limit: number): Batch<T>[] {
+  const open = new Map<EntitySpec<any>, Map<NetworkSpec, Batch<T>>>();
+  const batches: Batch<T>[] = [];
+  for (const item of items) {
+    const { spec, bytes } = item.f;
+    const { source } = item.plan;
+    const bySource = open.get(spec) ?? new Map<NetworkSpec, Batch<T>>();
+    open.set(spec, bySource);
+    let current = bySource.get(source);
+    if (!current || current.bytes + bytes > limit) {
+      current = { spec, source, items: [], bytes: 0 };
+      bySource.set(source, current);
+      batches.push(current);
+    }
+    current.items.push(item);
+    current.bytes += bytes;
+  }
+  return batches;
+}
+
 export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   const { layout, runId } = opts;
   const threshold = opts.rejectThreshold ?? 0.05;
@@ -163,28 +192,7 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   }
   const all = plans.flatMap((p) => (p.files ?? []).filter((f) => f.file !== undefined).map((f) => ({ plan: p, f })));
   for (const { f } of all) f.bytes = fs.statSync(f.file!).size;
-  // Batches: the files of one entity of one source, in date order, up to batchBytes each.
-  const batchBytes = opts.batchBytes ?? BATCH_BYTES;
-  const bySpec = new Map<string, { spec: EntitySpec<any>; source: NetworkSpec; items: typeof all }[]>();
-  for (const item of all) {
-    const key = `${item.plan.source.name}/${item.f.spec.entity}`;
-    const groups = bySpec.get(key) ?? [];
-    let group = groups.find((g) => g.spec === item.f.spec && g.source === item.plan.source);
-    if (!group) groups.push((group = { spec: item.f.spec, source: item.plan.source, items: [] }));
-    group.items.push(item);
-    bySpec.set(key, groups);
-  }
-  const batches: { spec: EntitySpec<any>; source: NetworkSpec; items: typeof all; bytes: number }[] = [];
-  for (const groups of bySpec.values()) {
-    for (const g of groups) {
-      let current: (typeof batches)[number] | undefined;
-      for (const item of g.items) {
-        if (!current || (current.items.length > 0 && current.bytes + item.f.bytes > batchBytes)) batches.push((current = { spec: g.spec, source: g.source, items: [], bytes: 0 }));
-        current.items.push(item);
-        current.bytes += item.f.bytes;
-      }
-    }
-  }
+  const batches = batchesOf(all, opts.batchBytes ?? BATCH_BYTES);
   // the biggest first, so that no worker is left with a long one at the end
   batches.sort((a, b) => b.bytes - a.bytes);
   const progress = new Progress(all.length, opts.onProgress);

@@ -13,10 +13,10 @@ import { FileError, readLineBatches } from "./lines.ts";
  * is written to the lake here: the caller gets one `dt=<date>/part-0.parquet` per file under `rawDir` and
  * `rejectsDir` (staging) and swaps them in (partition.ts).
  *
- * Why batches and one row of JSON: a COPY, a table and an appender each cost a few milliseconds whatever
- * their size, and the appender costs a native call per string value. One table and appender per batch (not
- * per file) and one JSON text per accepted row (DuckDB splits it back with one `json_extract_string`) cut
- * ingest's CPU time by about a third on the bench's tier s (docs/performance.md, "Ingest: where the time goes").
+ * Why batches and one row of JSON: a table and an appender cost a millisecond or more each whatever their
+ * size, and the appender costs a native call per string value. One table and appender per batch (not per file)
+ * and one JSON text per accepted row (DuckDB splits it back with one `json_extract_string`) cut ingest's CPU
+ * time by about a quarter on the tier-s world (docs/performance.md, "Ingest: batches and one JSON text a row").
  */
 export interface FileOptions {
   /** The path recorded in `_source_file` and in rejects (relative to the data root where possible). */
@@ -222,14 +222,13 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
   // a JSON row holds the columns' values, then the line number
   const paths = [...spec.columns.map((_, i) => `'$[${i}]'`), `'$[${spec.columns.length}]'`].join(", ");
   const select = spec.columns.map((c, i) => `${cast(c.type, `v[${i + 1}]`)} as ${q(c.name)}`).join(", ");
-  // One COPY per file, each reading its own rows from the batch's table (zone maps skip the other files'
-  // row groups). Rows were appended in line order and one thread writes them in that order: the file comes
-  // out in line order without a sort. (COPY … PARTITION_BY would write every date at once, but does not keep
-  // the order of rows within a date.)
-  const rawSql = `copy (select ${select}, $1::varchar as _source_file, cast(v[${spec.columns.length + 1}] as bigint) as _source_line
-      from (select json_extract_string(j, [${paths}]) as v from landing_accepted where f = $2))
-    to $3 (format parquet, compression zstd)`;
-  const rawSqlOf = (f: number) => rawSql.replace("where f = $2", `where f = ${f}`).replace("to $3", "to $2");
+  // One COPY per file, each reading its own rows from the batch's table (f, our own index, is written into the
+  // filter). Rows were appended in line order and one thread writes them in that order: the file comes out in
+  // line order without a sort. (COPY … PARTITION_BY would write every date at once, but does not keep the
+  // order of rows within a date.)
+  const rawSql = (f: number) => `copy (select ${select}, $1::varchar as _source_file, cast(v[${spec.columns.length + 1}] as bigint) as _source_line
+      from (select json_extract_string(j, [${paths}]) as v from landing_accepted where f = ${f}))
+    to $2 (format parquet, compression zstd)`;
   const rejectsSelect = "select $1::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, $3::varchar as run_id from landing_rejects where f = $2";
   const landed = outcomes.flatMap((o, f) => (o.ok ? [{ f, r: o.result }] : []));
   if (landed.length > 0) {
@@ -240,10 +239,10 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
     const { sourceName, date } = files[f]!.options;
     const rawDir = path.join(opts.rawDir, `dt=${date}`);
     const rejectsDir = path.join(opts.rejectsDir, `dt=${date}`);
-    // one directory each (a recursive mkdir looks at every parent: about 0.3 ms a file here)
+    // one plain mkdir each: their parents were made once for the batch above
     fs.mkdirSync(rawDir);
     fs.mkdirSync(rejectsDir);
-    await conn.run(rawSqlOf(f), [sourceName, path.join(rawDir, "part-0.parquet")]);
+    await conn.run(rawSql(f), [sourceName, path.join(rawDir, "part-0.parquet")]);
     const rejectsOut = path.join(rejectsDir, "part-0.parquet");
     if (r.rejected > 0) await conn.run(`copy (${rejectsSelect}) to $4 (format parquet, compression zstd)`, [sourceName, f, opts.runId, rejectsOut]);
     else if (emptyRejects) fs.writeFileSync(rejectsOut, emptyRejects);
