@@ -170,7 +170,7 @@ export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOp
         if (copied) await wh.run(`drop table if exists ${SUBJECT}`);
         copied = undefined;
         try {
-          await wh.run(`create or replace temp table clout_test_subject as select * from ${view.table}`);
+          await wh.run(`create or replace temp table ${SUBJECT} as select * from ${view.table}`);
           copied = view.table;
         } catch {
           // each test on the view runs it and reports what went wrong
