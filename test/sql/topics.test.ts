@@ -28,6 +28,7 @@ const SEED = `topic_id,slug,display_name,parent_slugs,keywords,hashtags
 
 const MODELS = {
   int_topic_closure: "sql/intermediate/topics/int_topic_closure.sql",
+  int_window_days: "sql/intermediate/scoring/int_window_days.sql",
   int_content_topics: "sql/intermediate/topics/int_content_topics.sql",
   int_content_topics_rolled_up: "sql/intermediate/topics/int_content_topics_rolled_up.sql",
   dim_topics: "sql/marts/topics/dim_topics.sql",
@@ -62,6 +63,7 @@ async function setUpstream(wh: Warehouse, content: ContentRow[], engagements: [s
     create or replace view intermediate.int_model_parameters as
       select 90 as window_days, 30.0 as half_life_days, 3.0 as topic_engaged_weight, 1.0 as topic_post_weight;
   `);
+  await runModel(wh, "int_window_days");
   for (const [network, id, account, at, text, tags, hints] of content) {
     await wh.run("insert into intermediate.int_content_unioned values ($1, $2, $3, $4::timestamptz, 'post', $5, $6::json::varchar[], $7::json::varchar[])", [
       network,

@@ -2,7 +2,7 @@
 --   weight = action_weight × decay × busy_discount(engager) × (1 − bot_likelihood(engager))
 -- Follows and subscriptions (action weight 0) are left out.
 -- grain: one row per weighted engagement in the window
--- key: network, interaction_id
+-- key: network, origin, interaction_id (as in int_interactions_unioned)
 with
 
 engagements as (
@@ -16,6 +16,7 @@ behaviour as (
 final as (
     select
         e.network,
+        e.origin,
         e.interaction_id,
         e.actor_account_id,
         e.actor_person_id,

@@ -1,7 +1,7 @@
 -- The actions inside the score date's window, with the people on both sides, each action's weight and
 -- its time decay. Actions between two accounts of one person are dropped.
 -- grain: one row per action in the window ending on the run date
--- key: network, interaction_id
+-- key: network, origin, interaction_id (as in int_interactions_unioned)
 with
 
 params as (
@@ -23,20 +23,21 @@ weights as (
 bounds as (
     select
         (getvariable('run_date')::date + interval 1 day)::timestamptz as window_end,
-        (getvariable('run_date')::date - to_days(params.window_days - 1))::timestamptz as window_start,
         params.half_life_days
     from params
 ),
 
+-- in the window (UTC days): see int_window_days for why this is a semi-join with the window's day numbers
 windowed as (
     select i.*
-    from interactions as i, bounds as b
-    where i.occurred_at >= b.window_start and i.occurred_at < b.window_end
+    from interactions as i
+    where floor(epoch(i.occurred_at) / 86400) in (select epoch_day from intermediate.int_window_days)
 ),
 
 final as (
     select
         w.network,
+        w.origin,
         w.interaction_id,
         w.actor_account_id,
         actor.person_id as actor_person_id,

@@ -23,7 +23,6 @@ params as (
 bounds as (
     select
         (getvariable('run_date')::date + interval 1 day)::timestamptz as window_end,
-        (getvariable('run_date')::date - to_days(window_days - 1))::timestamptz as window_start,
         half_life_days,
         topic_post_weight,
         topic_engaged_weight
@@ -57,7 +56,8 @@ posted as (
     from intermediate.int_content_topics_rolled_up as ct
     cross join bounds as b
     join accounts as a on a.network = ct.network and a.account_id = ct.account_id
-    where ct.created_at >= b.window_start and ct.created_at < b.window_end
+    -- in the window (UTC days): see int_window_days for why this is a semi-join with the window's day numbers
+    where floor(epoch(ct.created_at) / 86400) in (select epoch_day from intermediate.int_window_days)
     group by a.person_id, ct.topic_id
 ),
 
