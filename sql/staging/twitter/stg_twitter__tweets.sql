@@ -56,7 +56,10 @@ with_parent as (
         referenced_tweets__id[list_position(
             referenced_tweets__type,
             case content_type when 'repost' then 'retweeted' when 'reply' then 'replied_to' when 'quote' then 'quoted' end
-        )] as parent_content_id
+        )] as parent_content_id,
+        -- X sends an id with every mention; only a tweet with a mention lacking one needs the username lookup
+        len(coalesce(entities__mentions__username, [])) = len(list_filter(coalesce(entities__mentions__id, []), lambda id: id <> '')) as mentions_have_ids,
+        content_type = 'repost' and text like 'RT @%' and len(coalesce(entities__mentions__username, [])) > 0 as has_retweet_prefix
     from deduped
 ),
 
@@ -67,6 +70,7 @@ users_by_username as (
     qualify row_number() over (partition by lower(username) order by dt desc, _source_line desc) = 1
 ),
 
+-- One row per mention of the tweets that need the lookup (the others are read straight from their lists).
 mentions as (
     select
         content_id,
@@ -76,6 +80,7 @@ mentions as (
         nullif(unnest(entities__mentions__id), '') as mentioned_id,
         generate_subscripts(entities__mentions__username, 1) as position
     from with_parent
+    where not mentions_have_ids
 ),
 
 mentions_resolved as (
@@ -114,11 +119,21 @@ final as (
         with_parent.content_type,
         with_parent.text,
         with_parent.hashtags,
-        coalesce(mentions_per_tweet.mentioned_account_ids, []::varchar[]) as mentioned_account_ids,
+        coalesce(
+            case
+                when with_parent.mentions_have_ids and with_parent.has_retweet_prefix
+                    then list_slice(with_parent.entities__mentions__id, 2, len(with_parent.entities__mentions__id))
+                when with_parent.mentions_have_ids then with_parent.entities__mentions__id
+            end,
+            mentions_per_tweet.mentioned_account_ids,
+            []::varchar[]
+        ) as mentioned_account_ids,
         with_parent.parent_content_id,
         coalesce(
             tweet_authors.author_id,
             case when with_parent.content_type = 'reply' then with_parent.in_reply_to_user_id end,
+            case when with_parent.content_type = 'repost' and with_parent.mentions_have_ids and with_parent.has_retweet_prefix
+                then with_parent.entities__mentions__id[1] end,
             case when with_parent.content_type = 'repost' then mentions_per_tweet.retweeted_account_id end
         ) as parent_account_id,
         []::varchar[] as topic_hints,
