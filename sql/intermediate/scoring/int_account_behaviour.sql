@@ -17,10 +17,8 @@ params as (
     select * from intermediate.int_model_parameters
 ),
 
-engagements as (
-    select * from intermediate.int_engagements_windowed
-),
-
+-- int_engagements_windowed is read in each of the three CTEs below, not through one shared CTE: DuckDB
+-- materializes a CTE read more than once, here every column of 59.6M rows at 1M people.
 given as (
     select
         network,
@@ -28,7 +26,7 @@ given as (
         count(*) filter (where action_weight > 0) as given_count,
         count(distinct target_person_id) filter (where action_weight > 0) as given_people,
         count(*) filter (where action in ('follow', 'subscribe')) as follows_given
-    from engagements
+    from intermediate.int_engagements_windowed
     group by all
 ),
 
@@ -38,14 +36,14 @@ received as (
         target_account_id as account_id,
         count(*) filter (where action_weight > 0) as received_count,
         count(distinct actor_person_id) filter (where action_weight > 0) as received_people
-    from engagements
+    from intermediate.int_engagements_windowed
     group by all
 ),
 
 -- engagers of an account that the account engages too (by person)
 engaged_pairs as (
     select distinct network, actor_account_id, target_person_id, actor_person_id
-    from engagements
+    from intermediate.int_engagements_windowed
     where action_weight > 0
 ),
 
