@@ -7,7 +7,12 @@ import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import { ident, Warehouse } from "../../src/lib/warehouse.ts";
 import { runBuild } from "../../src/runner/build.ts";
 import { buildGraph, select } from "../../src/runner/graph.ts";
-import { loadProject } from "../../src/runner/project.ts";
+import { loadProject, statementOf } from "../../src/runner/project.ts";
+
+/** A model file's SQL statement as the runner reads it; `file` is relative to the install dir (sql/…). */
+export function modelSql(file: string): string {
+  return statementOf(fs.readFileSync(path.join(INSTALL_DIR, file), "utf8"));
+}
 
 /** A fresh in-memory warehouse with the layer and meta schemas. */
 export async function memoryWarehouse(): Promise<Warehouse> {

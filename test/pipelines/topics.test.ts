@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SEED_FILE, kloutLakeDir, loadTopicSources } from "../../pipelines/topics.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import type { Warehouse } from "../../src/lib/warehouse.ts";
-import { statementOf } from "../../src/runner/project.ts";
 import { runCli } from "../helpers/cli.ts";
-import { memoryWarehouse, tempDir } from "../helpers/warehouse.ts";
+import { memoryWarehouse, modelSql, tempDir } from "../helpers/warehouse.ts";
 
 const KLOUT_DIR = path.resolve(INSTALL_DIR, "../shared/data/klout-opendata");
 const haveKlout = fs.existsSync(path.join(KLOUT_DIR, "klout_topic_ontology_20180601.csv"));
@@ -122,7 +121,7 @@ describe.skipIf(!haveKlout)("clout topics import --klout (Klout's published onto
     expect(await count(wh, "select count(*) from topics.edges e join topics.taxonomy c on c.topic_id = e.child_id where c.source = 'clout'")).toBe(1072);
     expect(await count(wh, "select count(*) from topics.edges where parent_id not in (select topic_id from topics.taxonomy) or child_id not in (select topic_id from topics.taxonomy)")).toBe(0);
     // the closure model runs on the merged hierarchy, and every topic lies under a top-level topic
-    const closure = statementOf(fs.readFileSync(path.join(INSTALL_DIR, "sql/intermediate/topics/int_topic_closure.sql"), "utf8"));
+    const closure = modelSql("sql/intermediate/topics/int_topic_closure.sql");
     await wh.run(`create or replace temp table closure as ${closure}`);
     expect(
       await count(wh, "select count(distinct descendant_id) from closure where ancestor_id in (select topic_id from topics.taxonomy where topic_id not in (select child_id from topics.edges))"),

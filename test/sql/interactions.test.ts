@@ -1,16 +1,12 @@
-import fs from "node:fs";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import type { Warehouse } from "../../src/lib/warehouse.ts";
-import { statementOf } from "../../src/runner/project.ts";
-import { memoryWarehouse } from "../helpers/warehouse.ts";
+import { memoryWarehouse, modelSql } from "../helpers/warehouse.ts";
 
 // Logic tests of int_interactions_unioned on a hand-made upstream: every staging model it reads is an
 // empty table but the ones a case fills, and the model's SQL file runs as it is.
 
 const FILE = "sql/intermediate/core/int_interactions_unioned.sql";
-const SQL = statementOf(fs.readFileSync(path.join(INSTALL_DIR, FILE), "utf8"));
+const SQL = modelSql(FILE);
 const STAGING = [...new Set([...SQL.matchAll(/from staging\.(\w+)/g)].map((m) => m[1]!))];
 const INTERACTION_COLUMNS =
   "network varchar, interaction_id varchar, actor_account_id varchar, target_account_id varchar, target_content_id varchar, action varchar, reaction_type varchar, occurred_at timestamptz";
@@ -84,8 +80,7 @@ describe("int_window_days", () => {
     try {
       await wh.run("set variable run_date = date '2026-11-24'");
       await wh.run("create or replace view intermediate.int_model_parameters as select 90 as window_days");
-      const sql = statementOf(fs.readFileSync(path.join(INSTALL_DIR, "sql/intermediate/scoring/int_window_days.sql"), "utf8"));
-      await wh.run(`create table intermediate.int_window_days as ${sql}`);
+      await wh.run(`create table intermediate.int_window_days as ${modelSql("sql/intermediate/scoring/int_window_days.sql")}`);
       const span = await wh.one("select count(*)::int as n, min(day)::varchar as first, max(day)::varchar as last from intermediate.int_window_days");
       expect(span).toEqual({ n: 90, first: "2026-08-27", last: "2026-11-24" });
       const days = await wh.all("select day::varchar as day, epoch_day::int as epoch_day from intermediate.int_window_days where day in ('2026-08-27', '2026-11-24') order by day");

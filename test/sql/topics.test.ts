@@ -2,10 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTopicSources } from "../../pipelines/topics.ts";
-import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import type { Row, Warehouse } from "../../src/lib/warehouse.ts";
-import { statementOf } from "../../src/runner/project.ts";
-import { memoryWarehouse, tempDir } from "../helpers/warehouse.ts";
+import { memoryWarehouse, modelSql, tempDir } from "../helpers/warehouse.ts";
 
 // Logic tests of the topic models on tiny fixtures: the upstream tables the models read are created by
 // hand, each model's SQL file runs as it is, and its result is materialised for the models downstream.
@@ -36,13 +34,9 @@ const MODELS = {
   fct_topic_trends: "sql/marts/topics/fct_topic_trends.sql",
 } as const;
 
-function modelSql(name: keyof typeof MODELS): string {
-  return statementOf(fs.readFileSync(path.join(INSTALL_DIR, MODELS[name]), "utf8"));
-}
-
 /** Run a model's SQL as it is; keep its result as the table downstream models read. */
 async function runModel(wh: Warehouse, name: keyof typeof MODELS): Promise<Row[]> {
-  const sql = modelSql(name);
+  const sql = modelSql(MODELS[name]);
   const schema = MODELS[name].split("/")[1]!;
   await wh.run(`create or replace table ${schema}.${name} as ${sql}`);
   return wh.all(sql);
