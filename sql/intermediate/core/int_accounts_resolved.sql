@@ -10,8 +10,10 @@ content as (
     select network, account_id, created_at as seen_at from intermediate.int_content_unioned where account_id is not null
 ),
 
-interactions as (
-    select * from intermediate.int_interactions_unioned
+-- Both ends of every interaction, from one scan (read twice, DuckDB would materialize all 84M rows at tier m).
+interaction_ends as (
+    select network, unnest([actor_account_id, target_account_id]) as account_id, occurred_at
+    from intermediate.int_interactions_unioned
 ),
 
 links as (
@@ -35,9 +37,7 @@ profiles as (
 seen as (
     select network, account_id, seen_at from content
     union all
-    select network, actor_account_id, occurred_at from interactions
-    union all
-    select network, target_account_id, occurred_at from interactions
+    select network, account_id, occurred_at from interaction_ends
     union all
     select network, account_id, null from links
     union all
