@@ -144,6 +144,7 @@ describe("assigning content to topics", () => {
         ["reddit", "r2", "b", HALF_LIFE_AGO, null, [], ["r/gadgets"]],
         ["youtube", "y1", "c", HALF_LIFE_AGO, null, [], ["street art", "long exposure", "vlog"]],
         ["foursquare", "f1", "d", HALF_LIFE_AGO, null, [], ["coffee shop"]],
+        ["youtube", "m1", "c", HALF_LIFE_AGO, "Street art, and more art", ["Artwork"], ["street art"]],
       ],
       [],
       [],
@@ -175,6 +176,14 @@ describe("assigning content to topics", () => {
     expect(direct.filter((r) => r.content_id === "k3").map((r) => [r.topic_id, r.matched_terms])).toEqual([["100", ["art"]]]);
     // punctuation separates words: "photographer's" holds the keyword "photographer"
     expect(topicsOf(direct, "k4")).toEqual(["101", "103"]);
+  });
+
+  it("lists every term that matched, sorted, however many match", () => {
+    // m1 is about Art by its hashtag, a hint and two keywords; "street art" matched as a hint and as a keyword
+    // is listed once for each
+    expect(direct.filter((r) => r.content_id === "m1")).toEqual([
+      expect.objectContaining({ topic_id: "100", evidence_kind: "hashtag", strength: 1, matched_terms: ["#artwork", "art", "street art", "street art"] }),
+    ]);
   });
 
   it("matches topic hints (subreddits, venue categories, video tags) against hashtags, slugs and keywords", () => {

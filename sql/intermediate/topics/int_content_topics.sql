@@ -30,12 +30,6 @@ params as (
         0.5::double as keyword_strength
 ),
 
--- materialized: the key must be the same in every reference below (an inlined CTE would number again)
-content as materialized (
-    select row_number() over () as content_key, network, content_id, account_id, created_at, text, hashtags, topic_hints
-    from intermediate.int_content_unioned
-),
-
 taxonomy as (
     select topic_id, slug, keywords, hashtags from topics.taxonomy
 ),
@@ -76,9 +70,13 @@ keyword_starts as materialized (
     where len(words) > 0
 ),
 
+-- A piece of content is known below by content_key, its rowid in int_content_unioned: the same in every read
+-- of the table in this query (nothing writes to it during a build). Each CTE reads the table itself, only the
+-- columns it needs: a CTE of the content read several times would be materialized, text and all, and at 1M
+-- people that no longer fits in an 8.4GB DuckDB limit.
 text_words as (
-    select content_key, regexp_extract_all(lower(text), '[\p{L}\p{N}]+') as words
-    from content
+    select rowid as content_key, regexp_extract_all(lower(text), '[\p{L}\p{N}]+') as words
+    from intermediate.int_content_unioned
     where text is not null and text <> ''
 ),
 
@@ -106,8 +104,9 @@ keyword_hits as (
     select c.content_key, c.keyword_key
     from candidates as c
     join keyword_starts as k on k.keyword_key = c.keyword_key
-    join text_words as t on t.content_key = c.content_key
-    where c.word_count > 1 and t.words[c.position:c.position + c.word_count - 1] = k.words
+    join intermediate.int_content_unioned as t on t.rowid = c.content_key
+    where c.word_count > 1
+      and regexp_extract_all(lower(t.text), '[\p{L}\p{N}]+')[c.position:c.position + c.word_count - 1] = k.words
 ),
 
 keyword_matches as (
@@ -117,7 +116,7 @@ keyword_matches as (
 ),
 
 content_hashtags as (
-    select content_key, unnest(hashtags) as hashtag from content
+    select rowid as content_key, unnest(hashtags) as hashtag from intermediate.int_content_unioned
 ),
 
 hashtag_matches as (
@@ -127,7 +126,7 @@ hashtag_matches as (
 ),
 
 content_hints as (
-    select content_key, unnest(topic_hints) as hint from content
+    select rowid as content_key, unnest(topic_hints) as hint from intermediate.int_content_unioned
 ),
 
 hint_matches as (
@@ -144,7 +143,9 @@ matches as (
     select * from keyword_matches
 ),
 
--- the evidence per content key and topic, still narrow
+-- the evidence per content key and topic, still narrow. Its matched terms: most pairs match one or two terms,
+-- which min() and max() give; only the pairs with three or more are listed by list() in many_terms (DuckDB keeps
+-- a list() per group in memory: over all 27M pairs at 1M people it did not fit in an 8.4GB limit)
 evidence as (
     select
         m.content_key,
@@ -155,9 +156,18 @@ evidence as (
             else 'keyword'
         end as evidence_kind,
         least(1.0, sum(case m.evidence_kind when 'hashtag' then p.hashtag_strength when 'hint' then p.hint_strength else p.keyword_strength end)) as strength,
-        list_sort(list(m.term)) as matched_terms
+        count(*) as term_count,
+        min(m.term) as first_term,
+        max(m.term) as last_term
     from matches as m
     cross join params as p
+    group by m.content_key, m.topic_id
+),
+
+many_terms as (
+    select m.content_key, m.topic_id, list_sort(list(m.term)) as matched_terms
+    from matches as m
+    join evidence as e on e.content_key = m.content_key and e.topic_id = m.topic_id and e.term_count > 2
     group by m.content_key, m.topic_id
 ),
 
@@ -170,9 +180,14 @@ final as (
         c.created_at,
         e.evidence_kind,
         e.strength,
-        e.matched_terms
+        case e.term_count
+            when 1 then [e.first_term]
+            when 2 then [e.first_term, e.last_term]
+            else t.matched_terms
+        end as matched_terms
     from evidence as e
-    join content as c on c.content_key = e.content_key
+    join intermediate.int_content_unioned as c on c.rowid = e.content_key
+    left join many_terms as t on t.content_key = e.content_key and t.topic_id = e.topic_id
 )
 
 select * from final
