@@ -72,8 +72,8 @@ keyword_starts as materialized (
 
 -- A piece of content is known below by content_key, its rowid in int_content_unioned: the same in every read
 -- of the table in this query (nothing writes to it during a build). Each CTE reads the table itself, only the
--- columns it needs: a CTE of the content read several times would be materialized, text and all, and at 1M
--- people that no longer fits in an 8.4GB DuckDB limit.
+-- columns it needs: a CTE of the content read several times would be materialized, text and all (at 1M
+-- people that ran out of memory with an 8.4GB DuckDB limit; docs/performance.md, sixth session).
 text_words as (
     select rowid as content_key, regexp_extract_all(lower(text), '[\p{L}\p{N}]+') as words
     from intermediate.int_content_unioned
@@ -145,7 +145,7 @@ matches as (
 
 -- the evidence per content key and topic, still narrow. Its matched terms: most pairs match one or two terms,
 -- which min() and max() give; only the pairs with three or more are listed by list() in many_terms (DuckDB keeps
--- a list() per group in memory: over all 27M pairs at 1M people it did not fit in an 8.4GB limit)
+-- a list() per group in memory: over all 27M pairs at 1M people that ran out of memory with an 8.4GB limit)
 evidence as (
     select
         m.content_key,
