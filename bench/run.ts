@@ -60,6 +60,10 @@ export const TIER_SPECS: Record<Tier, TierSpec> = {
   l: { people: 10_000_000, days: 90, activity: 1, nightlyIncremental: false, pagerank: { edges: 100_000_000, nodes: 5_000_000 }, memoryLimit: "16GB", note: "90 days; needs far more than this machine's disk and 2 cores' time" },
 };
 
+/** The stages of a tier run, in order; `--until` names the last one to run. */
+export const BENCH_STAGES = ["generate", "ingest", "build", "test", "publish", "site", "nightly-incremental"] as const;
+export type BenchStage = (typeof BENCH_STAGES)[number];
+
 export interface StageResult {
   name: string;
   seconds: number;
@@ -93,6 +97,8 @@ export interface BenchResult {
     memory_limit: string;
     threads: number;
     note: string;
+    /** Set when `--until` stopped the run early: the last stage run. */
+    until?: BenchStage;
   };
   stages: StageResult[];
   comparisons: Comparison[];
@@ -274,6 +280,17 @@ export interface BenchOptions {
   onLine?: (text: string) => void;
   /** Skip the comparisons (tests). */
   comparisons?: boolean;
+  /** The last stage to run (the comparisons still run): e.g. "ingest" for the ingest comparison without the build. */
+  until?: BenchStage;
+}
+
+/** The stages a run goes through: all that apply to the tier, cut after `until`. Throws when `until` does not apply. */
+export function stagesFor(opts: { nightlyIncremental: boolean; site: boolean; until?: BenchStage | undefined }): BenchStage[] {
+  const all = BENCH_STAGES.filter((s) => (s !== "site" || opts.site) && (s !== "nightly-incremental" || opts.nightlyIncremental));
+  if (opts.until === undefined) return all;
+  const i = all.indexOf(opts.until);
+  if (i < 0) throw new Error(`stage "${opts.until}" is not part of this run (its stages: ${all.join(", ")})`);
+  return all.slice(0, i + 1);
 }
 
 export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; file: string; root: string }> {
@@ -282,6 +299,12 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   const started = new Date();
   const t0 = performance.now();
   const threads = opts.threads ?? 2;
+  let site = false;
+  if (fs.existsSync(path.join(INSTALL_DIR, "bench", "site.ts"))) {
+    const mod = (await import(path.join(INSTALL_DIR, "bench", "site.ts"))) as Record<string, unknown>;
+    site = typeof mod.benchSite === "function";
+  }
+  const stages = stagesFor({ nightlyIncremental: spec.nightlyIncremental, site, until: opts.until });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `clout-bench-${opts.tier}-`));
   const root = path.join(tmp, "data");
   fs.mkdirSync(root);
@@ -294,7 +317,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     tier: opts.tier,
     machine: { cpus: os.cpus().length, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, duckdb: await duckdbVersion() },
     started_at: started.toISOString(),
-    params: { people: spec.people, days: history, start, end, seed: p.seed, activity: spec.activity, memory_limit: spec.memoryLimit, threads, note: spec.note },
+    params: { people: spec.people, days: history, start, end, seed: p.seed, activity: spec.activity, memory_limit: spec.memoryLimit, threads, note: spec.days === TIER_SPECS[opts.tier].days ? spec.note : `${spec.note} [this run: ${spec.days} days of history (--days), not the tier's ${TIER_SPECS[opts.tier].days}]` },
     stages: [],
     comparisons: [],
     total_s: 0,
@@ -302,12 +325,10 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   };
   const file = opts.out ?? defaultOut(opts.tier, started);
   say(`bench tier ${opts.tier}: ${spec.people.toLocaleString("en-US")} people, ${history} days ${start}..${end}, data root ${root}`);
-  const stages = ["generate", "ingest", "build", "test", "publish"];
-  if (fs.existsSync(path.join(INSTALL_DIR, "bench", "site.ts"))) {
-    const mod = (await import(path.join(INSTALL_DIR, "bench", "site.ts"))) as Record<string, unknown>;
-    if (typeof mod.benchSite === "function") stages.push("site");
+  if (opts.until) {
+    result.params.until = opts.until;
+    say(`  stopping after ${opts.until} (--until); the comparisons still run`);
   }
-  if (spec.nightlyIncremental) stages.push("nightly-incremental");
   let ingestFiles: IngestFile[] = [];
   let ingestSeconds = 0;
   try {

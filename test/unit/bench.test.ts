@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { comparison, CURVE_DEFAULTS, curveSummary, defaultOut, formatCurveTable, formatTable, linearFit, parseTier, stageResult, TIER_SPECS, writeResult, type BenchResult, type CurvePoint, type CurveResult } from "../../bench/run.ts";
-import { benchCommand, benchPlan, curveDaysOf, sizesOf, tierOf } from "../../src/cli/commands/bench.ts";
+import { BENCH_STAGES, comparison, CURVE_DEFAULTS, stagesFor, curveSummary, defaultOut, formatCurveTable, formatTable, linearFit, parseTier, stageResult, TIER_SPECS, writeResult, type BenchResult, type CurvePoint, type CurveResult } from "../../bench/run.ts";
+import { benchCommand, benchPlan, curveDaysOf, sizesOf, tierOf, untilOf } from "../../src/cli/commands/bench.ts";
 import { UserError } from "../../src/lib/errors.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -216,9 +216,27 @@ describe("bench --curve flags", () => {
     expect(benchPlan({ tier: "s", curve: true, sizes: "500,1000,2000,4000", days: "7", activity: "1" }, false)).toEqual({ kind: "curve", sizes: [500, 1000, 2000, 4000], days: 7, activity: 1 });
   });
 
+  it("plans a tier with fewer days, or stopping after a stage", () => {
+    expect(benchPlan({ tier: "m", curve: false, days: "7", until: "ingest" }, true)).toEqual({ kind: "tier", tier: "m", days: 7, until: "ingest" });
+    expect(benchPlan({ tier: "s", curve: false, until: "publish" }, false)).toEqual({ kind: "tier", tier: "s", until: "publish" });
+    expect(() => benchPlan({ tier: "s", curve: false, days: "0" }, false)).toThrow('invalid --days "0"');
+    expect(() => benchPlan({ tier: "s", curve: false, until: "deploy" }, false)).toThrow('invalid --until "deploy" for tier s');
+    // tier s runs no incremental night; tier m does
+    expect(() => untilOf("nightly-incremental", "s")).toThrow(UserError);
+    expect(untilOf("nightly-incremental", "m")).toBe("nightly-incremental");
+    expect(() => benchPlan({ tier: "s", curve: true, until: "ingest" }, false)).toThrow("--until is a --tier option");
+  });
+
+  it("cuts the stage list after --until, and knows which stages a tier runs", () => {
+    expect(stagesFor({ nightlyIncremental: true, site: true })).toEqual([...BENCH_STAGES]);
+    expect(stagesFor({ nightlyIncremental: false, site: true })).toEqual(["generate", "ingest", "build", "test", "publish", "site"]);
+    expect(stagesFor({ nightlyIncremental: true, site: false, until: "ingest" })).toEqual(["generate", "ingest"]);
+    expect(stagesFor({ nightlyIncremental: true, site: true, until: "nightly-incremental" })).toEqual([...BENCH_STAGES]);
+    expect(() => stagesFor({ nightlyIncremental: false, site: false, until: "site" })).toThrow('stage "site" is not part of this run');
+  });
+
   it("refuses curve options without --curve, --curve with an explicit --tier, and a bad --activity", () => {
     expect(() => benchPlan({ tier: "s", curve: false, sizes: "500,1000,2000,4000" }, false)).toThrow("--sizes is a --curve option");
-    expect(() => benchPlan({ tier: "s", curve: false, days: "7" }, false)).toThrow("--days is a --curve option");
     expect(() => benchPlan({ tier: "s", curve: false, activity: "0.5" }, false)).toThrow("--activity is a --curve option");
     expect(() => benchPlan({ tier: "m", curve: true }, true)).toThrow('--curve and --tier "m" cannot be combined');
     expect(() => benchPlan({ tier: "s", curve: true, activity: "0" }, false)).toThrow('invalid --activity "0"');

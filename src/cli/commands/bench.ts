@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { CURVE_DEFAULTS, formatCurveTable, formatTable, parseTier, runBench, runCurve, TIERS, type Tier } from "../../../bench/run.ts";
+import { BENCH_STAGES, CURVE_DEFAULTS, formatCurveTable, formatTable, parseTier, runBench, runCurve, TIER_SPECS, TIERS, type BenchStage, type Tier } from "../../../bench/run.ts";
 import { UserError, quote } from "../../lib/errors.ts";
 import { contextOf } from "../context.ts";
 import { activityOf } from "./generate.ts";
@@ -26,7 +26,7 @@ export function sizesOf(raw: string): number[] {
   return sizes.sort((a, b) => a - b);
 }
 
-/** `--days` of the curve's world: a whole number from 1 to 366. */
+/** `--days` of a tier's or the curve's world: a whole number from 1 to 366. */
 export function curveDaysOf(raw: string): number {
   const s = raw.trim();
   const n = /^\d+$/.test(s) ? Number(s) : NaN;
@@ -40,18 +40,33 @@ export interface BenchFlags {
   sizes?: string;
   days?: string;
   activity?: string;
+  until?: string;
 }
 
-export type BenchPlan = { kind: "tier"; tier: Tier } | { kind: "curve"; sizes: number[]; days: number; activity: number };
+export type BenchPlan = { kind: "tier"; tier: Tier; days?: number; until?: BenchStage } | { kind: "curve"; sizes: number[]; days: number; activity: number };
+
+/** `--until <stage>`: one of the tier's stages (nightly-incremental only where the tier runs one). */
+export function untilOf(raw: string, tier: Tier): BenchStage {
+  const stages = BENCH_STAGES.filter((s) => s !== "nightly-incremental" || TIER_SPECS[tier].nightlyIncremental);
+  if (!(stages as readonly string[]).includes(raw)) throw new UserError(`invalid --until ${quote(raw)} for tier ${tier}`, `one of ${stages.join(", ")}: the last stage to run (the comparisons still run), e.g. --until ingest`);
+  return raw as BenchStage;
+}
 
 /** What to run, from the flags; `tierGiven` = --tier was on the command line (not its default). Throws UserError. */
 export function benchPlan(flags: BenchFlags, tierGiven: boolean): BenchPlan {
   if (!flags.curve) {
-    for (const f of ["sizes", "days", "activity"] as const) {
+    for (const f of ["sizes", "activity"] as const) {
       if (flags[f] !== undefined) throw new UserError(`--${f} is a --curve option`, `add --curve to measure a curve (e.g. clout bench --curve --${f} ${flags[f]}), or drop --${f}`);
     }
-    return { kind: "tier", tier: tierOf(flags.tier) };
+    const tier = tierOf(flags.tier);
+    return {
+      kind: "tier",
+      tier,
+      ...(flags.days !== undefined ? { days: curveDaysOf(flags.days) } : {}),
+      ...(flags.until !== undefined ? { until: untilOf(flags.until, tier) } : {}),
+    };
   }
+  if (flags.until !== undefined) throw new UserError("--until is a --tier option", "the curve always runs generate → ingest → build at each size; drop --until");
   if (tierGiven) throw new UserError(`--curve and --tier ${quote(flags.tier)} cannot be combined`, "--curve runs its own sizes (--sizes); drop --tier, or drop --curve to run a tier");
   return {
     kind: "curve",
@@ -74,8 +89,9 @@ export function benchCommand(): Command {
     .addOption(new Option("--tier <tier>", "s ≈ 10k people, m ≈ 1M, l ≈ 10M").default("s"))
     .option("--curve", "instead of a tier: generate → ingest → build at several sizes of one world, and fit seconds against interactions", false)
     .option("--sizes <list>", `with --curve: people at each size, comma-separated, at least ${MIN_SIZES} (default ${CURVE_DEFAULTS.sizes.join(",")})`)
-    .option("--days <d>", `with --curve: days of activity in each world (default ${CURVE_DEFAULTS.days})`)
+    .option("--days <d>", `days of activity (a tier's default: s ${TIER_SPECS.s.days}, m ${TIER_SPECS.m.days} of history; with --curve, in each world, default ${CURVE_DEFAULTS.days})`)
     .option("--activity <x>", `with --curve: the generator's activity, in (0, 10] (default ${CURVE_DEFAULTS.activity}, as tier m); DuckDB gets ${CURVE_DEFAULTS.memoryLimit} unless --memory-limit is given`)
+    .option("--until <stage>", `with a tier: the last stage to run, one of ${BENCH_STAGES.join(", ")} (the comparisons still run; e.g. --tier m --days 7 --until ingest measures the ingest and PageRank comparisons at tier m without the build)`)
     .option("--out <file>", "where the JSON goes (default bench-results/bench-<tier|curve>-<timestamp>.json)")
     .option("--keep", "keep the temporary data root(s)", false)
     .action(async (flags: BenchFlags & { out?: string; keep: boolean }, cmd: Command) => {
@@ -102,7 +118,11 @@ export function benchCommand(): Command {
         return;
       }
       const tier = plan.tier;
-      const { result, file, root } = await runBench({ tier, keep: flags.keep, threads: ctx.config.threads, onLine: (t) => ctx.out.line(t), ...(flags.out ? { out: flags.out } : {}) });
+      const { result, file, root } = await runBench({
+        tier,
+        ...(plan.days !== undefined ? { spec: { days: plan.days } } : {}),
+        ...(plan.until !== undefined ? { until: plan.until } : {}),
+        keep: flags.keep, threads: ctx.config.threads, onLine: (t) => ctx.out.line(t), ...(flags.out ? { out: flags.out } : {}) });
       ctx.out.line("");
       for (const l of formatTable(result)) ctx.out.line(l);
       ctx.out.line(`results: ${file}${flags.keep ? `; data root kept at ${root}` : ""}`);
