@@ -112,6 +112,11 @@ export class Warehouse {
     // file is about 11% larger and full scans of string columns up to 20% slower, and a night is 8% faster
     // (docs/performance.md, "Tier m: writing tables and memory").
     await wh.run("set disabled_compression_methods = 'dictionary'");
+    // DuckDB's allocator (jemalloc) keeps memory a finished query freed and hands it back to the system lazily, so over
+    // a night's 68 models the process grew past the memory limit (a tier m night with a 12GB limit peaked at 15.8 GB).
+    // Its background threads return that memory as they go: the same night peaked at 13.2 GB (docs/performance.md,
+    // "Tier m: memory and tests (seventh session)"). Process-wide; it does not change any result.
+    await wh.run("set allocator_background_threads = true");
     if (!opts.readOnly) await wh.run(META_DDL);
     return wh;
   }
