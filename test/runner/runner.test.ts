@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Warehouse } from "../../src/lib/warehouse.ts";
 import { ModelFailedError, runBuild } from "../../src/runner/build.ts";
 import { buildCatalog } from "../../src/runner/catalog.ts";
-import { compileTests, runTests, selectTests } from "../../src/runner/datatests.ts";
+import { compileTests, duplicatesSql, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph, select } from "../../src/runner/graph.ts";
 import { loadProject } from "../../src/runner/project.ts";
 import { fixtureProject, writeFixture } from "../helpers/fixture.ts";
@@ -226,6 +226,27 @@ describe("data tests", () => {
     unique_combination__fct_s__id__kind: ["pass", 0],
     expression__fct_s__2: ["pass", 0],
   };
+
+  it("duplicates found through the keys' hashes are exactly those of grouping by the keys, NULL keys included", async () => {
+    // 2,000 rows over a few hundred keys: repeated keys, keys with NULLs (grouped together), single keys
+    await wh.run(`create table keys as
+      select case when i % 7 = 0 then null else 'n' || (i % 3) end as network,
+             case when i % 11 = 0 then null else (i % 150)::varchar end as id,
+             (i % 2)::integer as origin
+      from range(2000) as r(i)
+      union all select 'solo', 'x' || i, 0 from range(50) as r(i)`);
+    const plain = "select network, id, origin, count(*) as n_rows from keys group by network, id, origin having count(*) > 1";
+    const hashed = duplicatesSql("keys", "network, id, origin");
+    const rows = (sql: string) => wh.all<{ network: string | null; id: string | null; origin: number; n_rows: number }>(`select * from (${sql}) order by all`);
+    const expected = await rows(plain);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(expected.some((r) => r.network === null) && expected.some((r) => r.id === null)).toBe(true);
+    expect(await rows(hashed)).toEqual(expected);
+    // with a filter (the single-column unique test skips NULLs)
+    expect(await rows(duplicatesSql("keys", "id", "id is not null"))).toEqual(await rows("select id, count(*) as n_rows from keys where id is not null group by id having count(*) > 1"));
+    // no duplicates: nothing
+    expect(await rows(duplicatesSql("keys", "network, id, origin", "network = 'solo'"))).toEqual([]);
+  });
 
   it("pass and fail as they should, with severities and sample rows", async () => {
     const dir = fixtureProject(files);
