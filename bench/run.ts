@@ -32,7 +32,9 @@ export interface TierSpec {
 
 /**
  * Tier s keeps the whole run to a few minutes on 2 busy cores: 28 days, not 90 (the model windows are 90 days;
- * they are simply not full). Tiers m and l have the issue's shapes; they take hours here and were not run.
+ * they are simply not full). Tiers m and l have the issue's shapes. A whole tier m run takes hours and more disk than this
+ * machine has beside a tier m world; its stages were run by hand, and its comparisons with `--days 7 --until ingest`
+ * (docs/performance.md). Tier l was not run.
  *
  * Tier m's activity: the issue asks for ~1M people and ≥ 30M interactions in the 90-day window. At activity 1
  * the generator writes ~3.9 export records a person a day (~350M records for 1M × 90 days, more than this
