@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { UserError, messageOf } from "../lib/errors.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { buildCommand } from "./commands/build.ts";
+import { compactCommand } from "./commands/compact.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { evaluateCommand } from "./commands/evaluate.ts";
 import { scoreCommand, topCommand } from "./commands/score.ts";
@@ -29,7 +30,7 @@ export function program(): Command {
     .showHelpAfterError("(run `clout --help` for usage)")
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const c of [generateCommand(), ingestCommand(), buildCommand(), testCommand(), nightlyCommand(), publishCommand(), sqlCommand(), forgetCommand(), topicsCommand(), pagerankCommand(), statusCommand(), scoreCommand(), topCommand(), evaluateCommand(), benchCommand(), siteCommand(), demoCommand()]) {
+  for (const c of [generateCommand(), ingestCommand(), buildCommand(), testCommand(), nightlyCommand(), publishCommand(), sqlCommand(), forgetCommand(), topicsCommand(), pagerankCommand(), statusCommand(), compactCommand(), scoreCommand(), topCommand(), evaluateCommand(), benchCommand(), siteCommand(), demoCommand()]) {
     p.addCommand(c.exitOverride().showHelpAfterError(`(run \`clout ${c.name()} --help\` for usage)`));
   }
   return p;

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { Command } from "commander";
+import { COMPACT_HINT_SHARE, gib, warehouseSpace } from "../../lib/compact.ts";
 import { Warehouse } from "../../lib/warehouse.ts";
 import { contextOf } from "../context.ts";
 import { count, seconds, table } from "../output.ts";
@@ -62,11 +63,14 @@ export function statusCommand(): Command {
            from fresh f left join current c on c.source = f.source and c.dt = f.latest_dt
            group by all order by f.source`,
         );
+        const space = await warehouseSpace(wh);
         if (opts.json) {
-          ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, runs, sources, last_build: { run_id: lastBuild?.run_id ?? null, models }, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
+          ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, warehouse_file: space, runs, sources, last_build: { run_id: lastBuild?.run_id ?? null, models }, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
           return;
         }
-        ctx.out.line(`warehouse ${ctx.layout.warehouse}`);
+        ctx.out.line(
+          `warehouse ${ctx.layout.warehouse}: ${gib(space.bytes)}, ${(space.free_share * 100).toFixed(0)}% of its blocks free${space.free_share >= COMPACT_HINT_SHARE ? " (`clout compact` gives them back to the disk)" : ""}`,
+        );
         ctx.out.line("");
         ctx.out.line(`recent runs`);
         for (const l of table(runs.map((r) => ({ run: r.run_id, command: r.command, status: r.status, date: r.run_date ?? "", duration: r.duration_s === null ? "running" : seconds(r.duration_s), message: r.message ?? "" })), 80)) ctx.out.line(`  ${l}`);
