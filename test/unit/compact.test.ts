@@ -110,8 +110,10 @@ describe("clout compact", () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/compacted .*warehouse\.duckdb: .* GiB → .* GiB \(\d+ tables, [\d,]+ rows, \d+ views\)/);
     expect(fs.statSync(file).size).toBeLessThan(size / 2);
-    const after = JSON.parse((await runCli(["--data-dir", dir, "status", "--json"])).stdout) as { warehouse_file: { bytes: number; free_share: number } };
+    const after = JSON.parse((await runCli(["--data-dir", dir, "status", "--json"])).stdout) as { warehouse_file: { bytes: number; free_share: number }; runs: { command: string; status: string; message: string }[] };
     expect(after.warehouse_file.free_share).toBeLessThan(0.3);
+    // the run is recorded in the new file, finished
+    expect(after.runs.find((r) => r.command === "compact")).toMatchObject({ status: "success", message: expect.stringMatching(/ GiB → .* GiB/) });
     expect((await runCli(["--data-dir", dir, "status"])).stdout).not.toMatch(/clout compact/);
   });
 });

@@ -1,12 +1,16 @@
+import fs from "node:fs";
 import { Command } from "commander";
 import { compactWarehouse, gib } from "../../lib/compact.ts";
+import { UserError, messageOf, quote } from "../../lib/errors.ts";
 import { newRunId } from "../../lib/runid.ts";
-import { contextOf, withLock } from "../context.ts";
+import { recordRunEnd, recordRunStart } from "../../runner/runs.ts";
+import { contextOf, withLock, withWarehouse } from "../context.ts";
 import { count, seconds } from "../output.ts";
 
 /**
  * `clout compact`: rewrite the warehouse into a new file without its free blocks and swap it in (src/lib/compact.ts).
- * Takes the data directory's lock, so it waits for no one: a running night makes it fail at once with the usual error.
+ * Takes the data directory's lock, so it waits for no one: a running night makes it fail at once with the usual
+ * error. The run is recorded in meta.runs (it is copied as running, and finished in the new file).
  */
 export function compactCommand(): Command {
   return new Command("compact")
@@ -14,11 +18,21 @@ export function compactCommand(): Command {
     .action(async (_flags: Record<string, never>, cmd: Command) => {
       const ctx = contextOf(cmd);
       const runId = newRunId();
+      const file = ctx.layout.warehouse;
+      if (!fs.existsSync(file)) throw new UserError(`no warehouse at ${quote(file)}`, "run `clout build` or `clout nightly` first; there is nothing to compact");
       await withLock(ctx, "compact", runId, async () => {
-        const r = await compactWarehouse(ctx.layout.warehouse, { runId, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads, say: (t) => ctx.out.line(t) });
-        ctx.out.line(
-          `compacted ${r.file}: ${gib(r.before_bytes)} → ${gib(r.after_bytes)} (${r.tables} tables, ${count(r.rows)} rows, ${r.views} views) in ${seconds(r.seconds)}`,
-        );
+        await withWarehouse(ctx, (wh) => recordRunStart(wh, { runId, command: "compact", startedAt: new Date(), runDate: null, selector: null }));
+        let line: string;
+        try {
+          const r = await compactWarehouse(file, { runId, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads, say: (t) => ctx.out.line(t) });
+          line = `${gib(r.before_bytes)} → ${gib(r.after_bytes)} (${r.tables} tables, ${count(r.rows)} rows, ${r.views} views) in ${seconds(r.seconds)}`;
+        } catch (err) {
+          // the old warehouse is as it was: the failure is recorded there
+          await withWarehouse(ctx, (wh) => recordRunEnd(wh, runId, "error", new Date(), messageOf(err))).catch(() => undefined);
+          throw err;
+        }
+        await withWarehouse(ctx, (wh) => recordRunEnd(wh, runId, "success", new Date(), line));
+        ctx.out.line(`compacted ${file}: ${line}`);
       });
     });
 }
