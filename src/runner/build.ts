@@ -200,6 +200,9 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
     let result: ModelResult;
     try {
       const rows = await runModel(wh, model, opts.fullRefresh ?? false);
+      // A replaced table's blocks are free for reuse only after a checkpoint; without one until the end of the run,
+      // every table of a night went to new blocks and the file doubled (docs/performance.md, "The warehouse file").
+      if (model.materialized !== "view") await wh.run("checkpoint");
       result = { ...base, status: "success", duration_s: (Date.now() - t0.getTime()) / 1000, row_count: rows, message: null };
     } catch (err) {
       const message = messageOf(err);

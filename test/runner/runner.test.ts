@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Warehouse } from "../../src/lib/warehouse.ts";
+import { warehouseSpace } from "../../src/lib/compact.ts";
+import { Warehouse } from "../../src/lib/warehouse.ts";
 import { ModelFailedError, runBuild } from "../../src/runner/build.ts";
 import { buildCatalog } from "../../src/runner/catalog.ts";
 import { compileTests, duplicatesSql, runTests, selectTests } from "../../src/runner/datatests.ts";
@@ -191,6 +192,34 @@ describe("artifacts and meta", () => {
     expect(dim).toMatchObject({ layer: "marts", materialized: "table", depends_on: ["int_points_summed", "stg_people"], built: true, description: "one row per person" });
     expect(dim.columns.map((c) => [c.name, c.description])).toEqual([["person_id", "the person"], ["name", null], ["points", null]]);
     expect(dim.tests).toEqual(["not_null__dim_people__person_id", "unique__dim_people__person_id"]);
+  });
+});
+
+describe("the warehouse file", () => {
+  it("does not double when a night rebuilds its tables: a replaced table's blocks are reused by the next one", async () => {
+    const dir = fixtureProject({
+      "intermediate/int_a.sql": "select i, 'a ' || i || repeat('x', 40) as v from range(300000) as r(i)",
+      "intermediate/int_b.sql": "select i, 'b ' || i || repeat('y', 40) as v from range(300000) as r(i)",
+      "marts/fct_c.sql": "select count(*) as n from int_a",
+    });
+    const file = path.join(tempDir("clout-file-"), "warehouse.duckdb");
+    const fileWh = await Warehouse.open({ path: file, threads: 1, memoryLimit: "1GB" });
+    try {
+      const night = async () => {
+        const graph = await buildGraph(loadProject(dir), fileWh);
+        const r = await runBuild(fileWh, graph, { runId: `r-${Math.random().toString(36).slice(2)}`, runDate: "2026-11-24", selected: select(graph, undefined) });
+        expect(r.status).toBe("success");
+        return warehouseSpace(fileWh);
+      };
+      const first = await night();
+      await night();
+      const third = await night();
+      // without a checkpoint after each model, every night wrote its tables into new blocks: about half the file free
+      expect(third.free_share).toBeLessThan(0.35);
+      expect(third.bytes).toBeLessThan(first.bytes * 1.6);
+    } finally {
+      fileWh.close();
+    }
   });
 });
 
