@@ -4,10 +4,10 @@ import { UserError, quote } from "./errors.ts";
 import { ident, literal, Warehouse } from "./warehouse.ts";
 
 /**
- * `clout compact`: give the warehouse file back the space its free blocks hold. DuckDB reuses the blocks of a
- * replaced table but never shrinks the file, and a night replaces every table, so the file grows to about twice
- * what it holds (tier m: 21.1 GiB after one night on a new file, 40.5 GiB with half its blocks free after three
- * more nights and two partial builds; docs/performance.md). Compacting copies every schema, table, view and sequence into a new file next to
+ * `clout compact`: give the warehouse file back the space its free blocks hold. DuckDB never shrinks its file: the
+ * blocks of a replaced table are only reused (the build checkpoints after each table so that they are), and space
+ * left by earlier or failed runs stays in the file (tier m: 40.5 GiB with half its blocks free before the build
+ * checkpointed; docs/performance.md, "The warehouse file"). Compacting copies every schema, table, view and sequence into a new file next to
  * the old one (`COPY FROM DATABASE`), checks that the copy holds the same objects, columns and row counts, and renames it
  * over the old file, which is atomic: a crash at any point leaves the old warehouse as it was (a half-written copy
  * is removed by the next compact). The caller holds the data directory's lock, so no night writes meanwhile.
