@@ -7,9 +7,9 @@ import { ident, literal, Warehouse } from "./warehouse.ts";
  * `clout compact`: give the warehouse file back the space its free blocks hold. DuckDB never shrinks its file: the
  * blocks of a replaced table are only reused (the build checkpoints after each table so that they are), and space
  * left by earlier or failed runs stays in the file (tier m: 40.5 GiB with half its blocks free before the build
- * checkpointed; docs/performance.md, "The warehouse file"). Compacting copies every schema, table, view and sequence into a new file next to
- * the old one (`COPY FROM DATABASE`), checks that the copy holds the same objects, columns and row counts, and renames it
- * over the old file, which is atomic: a crash at any point leaves the old warehouse as it was (a half-written copy
+ * checkpointed; docs/performance.md, "The warehouse file"). Compacting copies every schema, table, view and
+ * sequence into a new file next to the old one (`COPY FROM DATABASE`), checks that the copy holds the same objects,
+ * columns and row counts, and renames it over the old file, which is atomic: a crash at any point leaves the old warehouse as it was (a half-written copy
  * is removed by the next compact). The caller holds the data directory's lock, so no night writes meanwhile.
  */
 export interface CompactResult {
@@ -90,13 +90,18 @@ export function leftoverCopies(file: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith(prefix)).map((n) => path.join(dir, n)) : [];
 }
 
+/** Throws the person-facing error when there is no warehouse file to compact. */
+export function requireWarehouse(file: string): void {
+  if (!fs.existsSync(file)) throw new UserError(`no warehouse at ${quote(file)}`, "run `clout build` or `clout nightly` first; there is nothing to compact");
+}
+
 export async function compactWarehouse(
   file: string,
   opts: { runId: string; memoryLimit?: string; threads?: number; say?: (text: string) => void },
 ): Promise<CompactResult> {
   const t0 = performance.now();
   const say = opts.say ?? (() => {});
-  if (!fs.existsSync(file)) throw new UserError(`no warehouse at ${quote(file)}`, "run `clout build` or `clout nightly` first; there is nothing to compact");
+  requireWarehouse(file);
   for (const old of leftoverCopies(file)) {
     say(`removing ${path.basename(old)}, left by a compact that did not finish`);
     fs.rmSync(old, { force: true });

@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { Command } from "commander";
-import { compactWarehouse, gib } from "../../lib/compact.ts";
-import { UserError, messageOf, quote } from "../../lib/errors.ts";
+import { compactWarehouse, gib, requireWarehouse } from "../../lib/compact.ts";
+import { messageOf } from "../../lib/errors.ts";
 import { newRunId } from "../../lib/runid.ts";
 import { recordRunEnd, recordRunStart } from "../../runner/runs.ts";
 import { contextOf, withLock, withWarehouse } from "../context.ts";
@@ -19,7 +18,8 @@ export function compactCommand(): Command {
       const ctx = contextOf(cmd);
       const runId = newRunId();
       const file = ctx.layout.warehouse;
-      if (!fs.existsSync(file)) throw new UserError(`no warehouse at ${quote(file)}`, "run `clout build` or `clout nightly` first; there is nothing to compact");
+      // before the run is recorded: opening a missing warehouse to record it would create one
+      requireWarehouse(file);
       await withLock(ctx, "compact", runId, async () => {
         await withWarehouse(ctx, (wh) => recordRunStart(wh, { runId, command: "compact", startedAt: new Date(), runDate: null, selector: null }));
         let line: string;
