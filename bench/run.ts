@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { addDays, yesterdayUtc } from "../src/lib/dates.ts";
+import { bytesOf } from "../src/lib/memory.ts";
 import { INSTALL_DIR } from "../src/lib/paths.ts";
 import { literal, Warehouse } from "../src/lib/warehouse.ts";
 import { benchPagerank } from "./pagerank.ts";
@@ -83,6 +84,16 @@ export interface Comparison {
   detail: string;
 }
 
+/** The memory goal: every stage's peak RSS against the memory limit the stages ran with (`--memory-limit`). */
+export interface MemoryCheck {
+  limit: string;
+  limit_mib: number;
+  peak_rss_mib: number;
+  /** The stage with the highest peak. */
+  stage: string;
+  within_limit: boolean;
+}
+
 export interface BenchResult {
   tier: Tier;
   machine: { cpus: number; mem_gb: number; node: string; duckdb: string };
@@ -104,8 +115,19 @@ export interface BenchResult {
   };
   stages: StageResult[];
   comparisons: Comparison[];
+  /** Set once a stage ran and the limit is a size. */
+  memory?: MemoryCheck;
   total_s: number;
   errors: string[];
+}
+
+/** The highest peak RSS of the stages (MiB, from getrusage) against the limit; undefined without stages or a size. */
+export function memoryCheck(stages: StageResult[], limit: string): MemoryCheck | undefined {
+  const bytes = bytesOf(limit);
+  if (bytes === undefined || stages.length === 0) return undefined;
+  const top = stages.reduce((a, b) => (b.peak_rss_mb > a.peak_rss_mb ? b : a));
+  const limitMib = round(bytes / 2 ** 20, 1);
+  return { limit, limit_mib: limitMib, peak_rss_mib: top.peak_rss_mb, stage: top.name, within_limit: top.peak_rss_mb <= limitMib };
 }
 
 export function parseTier(raw: string): Tier {
@@ -146,6 +168,10 @@ export function formatTable(r: BenchResult): string[] {
   for (const s of r.stages) lines.push(`${s.name.padEnd(20)} ${s.seconds.toFixed(2).padStart(9)} ${n(s.rows).padStart(12)} ${n(s.rows_per_s).padStart(10)} ${s.peak_rss_mb.toFixed(0).padStart(12)}`);
   lines.push(`${"comparison".padEnd(28)} ${"ours s".padStart(8)} ${"peer s".padStart(8)} ${"ratio".padStart(7)}`);
   for (const c of r.comparisons) lines.push(`${c.name.padEnd(28)} ${c.ours_s.toFixed(2).padStart(8)} ${c.peer_s.toFixed(2).padStart(8)} ${`${c.ratio.toFixed(2)}×`.padStart(7)}`, `  ${c.detail}`);
+  if (r.memory) {
+    const m = r.memory;
+    lines.push(`memory: peak RSS ${n(Math.round(m.peak_rss_mib))} MiB (${m.stage}) against the ${m.limit} limit (${n(Math.round(m.limit_mib))} MiB): ${m.within_limit ? "within" : `${(m.peak_rss_mib / m.limit_mib).toFixed(2)}× over`}`);
+  }
   for (const e of r.errors) lines.push(`error: ${e}`);
   lines.push(`total ${r.total_s.toFixed(1)}s`);
   return lines;
@@ -375,6 +401,8 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
       }
     }
   } finally {
+    const memory = memoryCheck(result.stages, spec.memoryLimit);
+    if (memory) result.memory = memory;
     result.total_s = round((performance.now() - t0) / 1000);
     writeResult(file, result);
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });

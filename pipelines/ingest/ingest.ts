@@ -199,7 +199,7 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   const memoryLimit = opts.memoryLimit ?? "2GB";
   const parallelism = Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), batches.length));
   const staging = path.join(layout.lake, ".staging", runId);
-  const lander = createLander({ dataRoot: layout.root, memoryLimit, tempDir: path.join(staging, "duckdb-tmp") }, parallelism);
+  const lander = createLander({ dataRoot: layout.root, tempDir: path.join(staging, "duckdb-tmp") }, memoryLimit, parallelism);
   const reports: SourceDateReport[] = [];
   try {
     for (const batch of batches) {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { threadId, Worker } from "node:worker_threads";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { Tombstones } from "../../src/lib/forget.ts";
+import { duckdbMemoryLimit } from "../../src/lib/memory.ts";
 import { genericSpec, type GenericMapping } from "../networks/generic.ts";
 import { SOURCES } from "../registry.ts";
 import type { EntitySpec, NetworkSpec, Source } from "../types.ts";
@@ -33,6 +34,7 @@ export interface LandTask {
 
 export interface WorkerInit {
   dataRoot: string;
+  /** DuckDB's memory_limit for this engine (createLander derives it from the process's limit). */
   memoryLimit: string;
   /** Where DuckDB may spill when a batch outgrows its memory limit (one subdirectory per thread). */
   tempDir: string;
@@ -59,23 +61,6 @@ export function resolveSpec(ref: SpecRef): EntitySpec<any> {
   const spec = SOURCES[ref.source]?.entities.find((e) => e.entity === ref.entity);
   if (!spec) throw new Error(`no entity ${ref.source}/${ref.entity} in the registry`);
   return spec;
-}
-
-/** "4GB" / "512MB" / "2GiB" → bytes; undefined when DuckDB's own syntax is something else. */
-export function bytesOf(limit: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$/i.exec(limit);
-  if (!m) return undefined;
-  const unit = (m[2] ?? "b").toLowerCase();
-  const pow = { b: 0, kb: 1, kib: 1, mb: 2, mib: 2, gb: 3, gib: 3, tb: 4, tib: 4 }[unit]!;
-  const base = unit.includes("i") || unit === "b" ? 1024 : 1000;
-  return Math.floor(Number(m[1]) * base ** pow);
-}
-
-/** One DuckDB memory limit split across `n` engines, so that together they stay within it. */
-export function splitMemoryLimit(limit: string, n: number): string {
-  const bytes = bytesOf(limit);
-  if (bytes === undefined || n <= 1) return limit;
-  return `${Math.max(64, Math.floor(bytes / n / 2 ** 20))}MiB`;
 }
 
 /**
@@ -154,9 +139,8 @@ export class WorkerLander implements Lander {
 
   constructor(init: WorkerInit, size: number) {
     this.fallback = new InProcessLander(init);
-    const workerInit: WorkerInit = { ...init, memoryLimit: splitMemoryLimit(init.memoryLimit, size) };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: workerInit });
+      const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: init });
       this.workers.push(w);
       w.on("message", (m: FromWorker) => this.onMessage(w, m));
       w.on("error", (err) => this.onCrash(w, err));
@@ -228,6 +212,12 @@ export class WorkerLander implements Lander {
 }
 
 /** Workers for `parallelism` > 1 (default: the machine's cores), else this thread. */
-export function createLander(init: WorkerInit, parallelism = os.availableParallelism()): Lander {
-  return parallelism > 1 ? new WorkerLander(init, parallelism) : new InProcessLander(init);
+/**
+ * A lander for `parallelism` files at a time. `processLimit` is the process's memory limit (`--memory-limit`): its
+ * DuckDB share (src/lib/memory.ts) is split between the engines, so that together they stay within it.
+ */
+export function createLander(init: Omit<WorkerInit, "memoryLimit">, processLimit: string, parallelism = os.availableParallelism()): Lander {
+  const engines = Math.max(1, parallelism);
+  const engineInit: WorkerInit = { ...init, memoryLimit: duckdbMemoryLimit(processLimit, engines) };
+  return engines > 1 ? new WorkerLander(engineInit, engines) : new InProcessLander(engineInit);
 }

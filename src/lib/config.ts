@@ -20,7 +20,7 @@ export const CloutConfig = z.object({
   dataDir: z.string().min(1),
   /** Folder holding sql/ (the models); the installation by default. */
   projectDir: z.string().min(1),
-  /** DuckDB memory_limit. */
+  /** What one Clout process may hold; DuckDB gets DUCKDB_MEMORY_SHARE of it (src/lib/memory.ts). */
   memoryLimit,
   /** DuckDB threads; also how many files ingest validates at once (one worker thread each). */
   threads,

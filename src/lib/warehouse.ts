@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { UserError, messageOf, quote } from "./errors.ts";
+import { duckdbMemoryLimit } from "./memory.ts";
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -9,6 +10,7 @@ export type Row = Record<string, unknown>;
 export interface OpenOptions {
   /** Database file, or ":memory:". */
   path: string;
+  /** The process's memory limit (`--memory-limit`); DuckDB gets DUCKDB_MEMORY_SHARE of it. */
   memoryLimit?: string;
   threads?: number;
   readOnly?: boolean;
@@ -79,7 +81,8 @@ export class Warehouse {
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "true",
     };
-    if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
+    // --memory-limit is the process's; DuckDB's buffer manager gets its share (src/lib/memory.ts)
+    if (opts.memoryLimit) options.memory_limit = duckdbMemoryLimit(opts.memoryLimit);
     if (opts.threads) options.threads = String(opts.threads);
     if (opts.readOnly) options.access_mode = "READ_ONLY";
     if (opts.path !== ":memory:") {

@@ -4,7 +4,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ingest } from "../../pipelines/ingest/ingest.ts";
-import { bytesOf, specRef, splitMemoryLimit } from "../../pipelines/ingest/pool.ts";
+import { specRef } from "../../pipelines/ingest/pool.ts";
 import { genericSpec, parseGenericFlags } from "../../pipelines/networks/generic.ts";
 import { SOURCES } from "../../pipelines/registry.ts";
 import type { NetworkSpec } from "../../pipelines/types.ts";
@@ -73,15 +73,5 @@ describe("what crosses to a worker", () => {
     expect(specRef(generic, generic.entities[0]!)).toEqual({ source: "generic", entity: "interactions", mapping });
     const standIn: NetworkSpec = { name: "twitter", entities: [{ ...SOURCES.twitter.entities[0]!, schema: z.object({}) }] };
     expect(specRef(standIn, standIn.entities[0]!)).toBeUndefined();
-  });
-
-  it("splits the memory limit between workers, so that together they stay within it", () => {
-    expect(bytesOf("4GB")).toBe(4e9);
-    expect(bytesOf("2GiB")).toBe(2 * 2 ** 30);
-    expect(bytesOf("512 MB")).toBe(512e6);
-    expect(bytesOf("lots")).toBeUndefined();
-    expect(splitMemoryLimit("4GB", 2)).toBe(`${Math.floor(2e9 / 2 ** 20)}MiB`);
-    expect(splitMemoryLimit("4GB", 1)).toBe("4GB");
-    expect(splitMemoryLimit("80%", 2)).toBe("80%");
   });
 });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BENCH_STAGES, comparison, CURVE_DEFAULTS, stagesFor, curveSummary, defaultOut, formatCurveTable, formatTable, linearFit, parseTier, stageResult, TIER_SPECS, writeResult, type BenchResult, type CurvePoint, type CurveResult } from "../../bench/run.ts";
+import { BENCH_STAGES, comparison, CURVE_DEFAULTS, stagesFor, curveSummary, defaultOut, formatCurveTable, formatTable, linearFit, memoryCheck, parseTier, stageResult, TIER_SPECS, writeResult, type BenchResult, type CurvePoint, type CurveResult } from "../../bench/run.ts";
 import { benchCommand, benchPlan, curveDaysOf, sizesOf, tierOf, untilOf } from "../../src/cli/commands/bench.ts";
 import { UserError } from "../../src/lib/errors.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
@@ -53,6 +53,19 @@ describe("bench results", () => {
     const lines = formatTable(stubbed());
     expect(lines.some((l) => /^generate\s+2\.00\s+1,000\s+500\s+150$/.test(l))).toBe(true);
     expect(lines.some((l) => /^pagerank-vs-igraph\s+3\.00\s+1\.50\s+2\.00×$/.test(l))).toBe(true);
+  });
+
+  it("checks the highest stage's peak RSS against the memory limit the stages ran with", () => {
+    const stages = [stageResult("ingest", 1, 1, 1200), stageResult("build", 1, 1, 3900.5), stageResult("test", 1, 1, 3000)];
+    // 4GB = 4e9 bytes = 3814.7 MiB: the build's 3900.5 MiB is over it
+    expect(memoryCheck(stages, "4GB")).toEqual({ limit: "4GB", limit_mib: 3814.7, peak_rss_mib: 3900.5, stage: "build", within_limit: false });
+    expect(memoryCheck(stages, "4GiB")).toMatchObject({ limit_mib: 4096, within_limit: true });
+    expect(memoryCheck([], "4GB")).toBeUndefined();
+    expect(memoryCheck(stages, "80%")).toBeUndefined();
+    const r = { ...stubbed(), memory: memoryCheck(stages, "4GB")! };
+    expect(formatTable(r)).toContain("memory: peak RSS 3,901 MiB (build) against the 4GB limit (3,815 MiB): 1.02× over");
+    r.memory = memoryCheck(stages, "4GiB")!;
+    expect(formatTable(r)).toContain("memory: peak RSS 3,901 MiB (build) against the 4GiB limit (4,096 MiB): within");
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { DUCKDB_MEMORY_SHARE, bytesOf, duckdbMemoryLimit } from "../../src/lib/memory.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
 import { memoryWarehouse } from "../helpers/warehouse.ts";
 
@@ -12,5 +13,31 @@ describe("warehouse settings", () => {
     expect(await setting("TimeZone")).toBe("UTC");
     expect((await setting("disabled_compression_methods")).toLowerCase()).toContain("dictionary");
     expect(await setting("allocator_background_threads")).toBe("true");
+  });
+});
+
+describe("the memory limit", () => {
+  it("gives DuckDB its share of the process's limit, split between engines, in MiB", () => {
+    expect(bytesOf("4GB")).toBe(4e9);
+    expect(bytesOf("2GiB")).toBe(2 * 2 ** 30);
+    expect(bytesOf("512 MB")).toBe(512e6);
+    expect(bytesOf("lots")).toBeUndefined();
+    // 12GB = 12e9 bytes; 80% is 9.6e9 bytes = 9155.27 MiB
+    expect(DUCKDB_MEMORY_SHARE).toBe(0.8);
+    expect(duckdbMemoryLimit("12GB")).toBe("9155MiB");
+    expect(duckdbMemoryLimit("4GB", 2)).toBe("1525MiB");
+    expect(duckdbMemoryLimit("1MB", 4)).toBe("64MiB");
+    expect(duckdbMemoryLimit("80%")).toBe("80%");
+  });
+
+  it("opens DuckDB with that share, not the whole limit", async () => {
+    const wh = await Warehouse.open({ path: ":memory:", memoryLimit: "2GiB" });
+    try {
+      // DuckDB reports its limit in its own units: 2GiB × 0.8 = 1638 MiB = 1.5 GiB (rounded down to whole MiB first)
+      const v = (await wh.one<{ v: string }>(`select current_setting('memory_limit')::varchar as v`))!.v;
+      expect(v).toBe("1.5 GiB");
+    } finally {
+      await wh.close();
+    }
   });
 });
