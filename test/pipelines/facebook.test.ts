@@ -351,7 +351,7 @@ describe("facebook round trip", () => {
 
       // A declared test must be able to fail: an unknown reaction type.
       await wh.run("create table staging.stg_facebook__reactions_copy as select * from staging.stg_facebook__reactions");
-      await wh.run("create or replace view staging.stg_facebook__reactions as select * replace ('meh' as reaction_type) from staging.stg_facebook__reactions_copy");
+      await wh.run("create or replace table staging.stg_facebook__reactions as select * replace ('meh' as reaction_type) from staging.stg_facebook__reactions_copy");
       const graph = await buildGraph(loadProject(INSTALL_DIR), wh);
       const results = await runTests(wh, selectTests(compileTests(graph), ["stg_facebook__reactions"]), { runId: "test-facebook-fail" });
       expect(results.find((r) => r.name === "accepted_values__stg_facebook__reactions__reaction_type")?.status).toBe("fail");

@@ -328,8 +328,8 @@ describe("linkedin round trip: events → emit → land → staging", () => {
     for (const name of [...project.models.keys()]) if (name !== "stg_linkedin__posts") project.models.delete(name);
     project.sqlTests = [];
     const graph = await buildGraph(project, wh);
-    // Swap the view for one that repeats a row, then run the same compiled tests.
-    await wh.run("create or replace view staging.stg_linkedin__posts as select * from raw_dup union all select * from raw_dup limit 3");
+    // Swap the table for one that repeats a row, then run the same compiled tests.
+    await wh.run("create or replace table staging.stg_linkedin__posts as select * from raw_dup union all select * from raw_dup limit 3");
     const results = await runTests(wh, compileTests(graph), { runId: "test-linkedin-dup" });
     expect(results.find((r) => r.name === "unique__stg_linkedin__posts__content_id")!.status).toBe("fail");
   });

@@ -328,8 +328,8 @@ describe("twitter round trip", () => {
       // The later line wins; the parent never landed, so the reply's author comes from in_reply_to_user_id.
       expect(tw).toEqual([{ content_id: realTweet.id, text: "edited", content_type: "reply", parent_account_id: "2244994945" }]);
 
-      // A declared test must be able to fail: a second, conflicting view of the same key.
-      await wh.run("create or replace view staging.stg_twitter__follows as select * from staging.stg_twitter__likes union all select * from staging.stg_twitter__likes");
+      // A declared test must be able to fail: a conflicting table with repeated keys.
+      await wh.run("create or replace table staging.stg_twitter__follows as select * from staging.stg_twitter__likes union all select * from staging.stg_twitter__likes");
       const graph = await buildGraph(loadProject(INSTALL_DIR), wh);
       const results = await runTests(wh, selectTests(compileTests(graph), ["stg_twitter__follows"]), { runId: "test-twitter-fail" });
       expect(results.find((r) => r.name === "unique__stg_twitter__follows__interaction_id")?.status).toBe("fail");

@@ -25,8 +25,9 @@ async function grownWarehouse(dir: string): Promise<string> {
     for (let night = 0; night < 4; night++) await wh.run(`drop table s.t_${night}`);
     await wh.run("checkpoint");
     await wh.run("create view s.big as select count(*) as n, sum(i) as total from s.t where i % 2 = 0");
-    // an EXCLUDE list, as the staging views have: once the file is reopened DuckDB shows it as written here, and the
-    // copy shows it in another order, (_source_line, dt); the copy is still the same view
+    // an EXCLUDE list, as staging models have (they were views until the eighth session): once the file is reopened
+    // DuckDB shows it as written here, and the copy shows it in another order, (_source_line, dt); the copy is still
+    // the same view
     await wh.run("create view s.narrow as select * exclude (dt, _source_line) from (select i, v, 1 as dt, 2 as _source_line from s.t)");
     await wh.run("insert into meta.runs (run_id, command, status, started_at) values ('r1', 'nightly', 'success', now())");
   } finally {
