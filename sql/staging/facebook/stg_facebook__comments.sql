@@ -43,7 +43,7 @@ deduped as (
 authors as (
     select id, any_value(from__id) as author_id from posts group by id
     union all
-    select id, any_value(from__id) as author_id from source group by id
+    select id, any_value(from__id) as author_id from raw.facebook__comments group by id
 ),
 
 final as (

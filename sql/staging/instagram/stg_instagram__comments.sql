@@ -56,9 +56,9 @@ media_owners as (
 handles as (
     select handle, arg_max(account_id, seen_at) as account_id
     from (
-        select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from media where username is not null
+        select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from raw.instagram__media where username is not null
         union all
-        select lower(from__username), from__id, "timestamp" from source where from__username is not null
+        select lower(from__username), from__id, "timestamp" from raw.instagram__comments where from__username is not null
     )
     group by handle
 ),

@@ -48,7 +48,7 @@ deduplicated as (
 handles as (
     select handle, arg_max(account_id, seen_at) as account_id
     from (
-        select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from source where username is not null
+        select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from raw.instagram__media where username is not null
         union all
         select lower(from__username), from__id, "timestamp" from comments where from__username is not null
     )

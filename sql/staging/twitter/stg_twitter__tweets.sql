@@ -103,10 +103,11 @@ mentions_per_tweet as (
     group by content_id
 ),
 
--- A tweet's author never changes, so any landed copy names it.
+-- A tweet's author never changes, so any landed copy names it. (Read from the lake here, not from `source`: a CTE
+-- read twice is materialized by DuckDB, every landed column of every copy.)
 tweet_authors as (
     select id, any_value(author_id) as author_id
-    from source
+    from raw.twitter__tweets
     group by id
 ),
 

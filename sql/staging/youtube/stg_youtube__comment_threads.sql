@@ -66,7 +66,7 @@ handles as (
     select
         lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle,
         arg_max(snippet__topLevelComment__snippet__authorChannelId__value, snippet__topLevelComment__snippet__publishedAt) as account_id
-    from source
+    from raw.youtube__comment_threads
     where snippet__topLevelComment__snippet__authorDisplayName like '@%'
     group by 1
 ),
