@@ -211,10 +211,10 @@ export class WorkerLander implements Lander {
   }
 }
 
-/** Workers for `parallelism` > 1 (default: the machine's cores), else this thread. */
 /**
- * A lander for `parallelism` files at a time. `processLimit` is the process's memory limit (`--memory-limit`): its
- * DuckDB share (src/lib/memory.ts) is split between the engines, so that together they stay within it.
+ * A lander for `parallelism` files at a time: worker threads for `parallelism` > 1 (default: the machine's cores),
+ * else this thread. `processLimit` is the process's memory limit (`--memory-limit`): its DuckDB share
+ * (src/lib/memory.ts) is split between the engines, so that together they stay within it.
  */
 export function createLander(init: Omit<WorkerInit, "memoryLimit">, processLimit: string, parallelism = os.availableParallelism()): Lander {
   const engines = Math.max(1, parallelism);
