@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { UserError, messageOf } from "../lib/errors.ts";
+import { DUCKDB_MEMORY_SHARE } from "../lib/memory.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { buildCommand } from "./commands/build.ts";
 import { compactCommand } from "./commands/compact.ts";
@@ -23,7 +24,7 @@ export function program(): Command {
     .version("0.1.0", "-V, --version")
     .addOption(new Option("--data-dir <dir>", "data root: exports, lake, warehouse, published (env CLOUT_DATA_DIR; default data/)"))
     .addOption(new Option("--project <dir>", "folder holding sql/ with the models (env CLOUT_PROJECT_DIR; default: this installation)"))
-    .addOption(new Option("--memory-limit <size>", "memory limit of the process, e.g. 4GB; DuckDB gets 80% of it (env CLOUT_MEMORY_LIMIT)"))
+    .addOption(new Option("--memory-limit <size>", `memory limit of the process, e.g. 4GB; DuckDB gets ${DUCKDB_MEMORY_SHARE * 100}% of it (env CLOUT_MEMORY_LIMIT)`))
     .addOption(new Option("--threads <n>", "DuckDB threads (env CLOUT_THREADS; default 2)"))
     .addOption(new Option("--config <file>", "JSON config file (env CLOUT_CONFIG; default ./clout.config.json if present)"))
     .option("--debug", "show stack traces for errors", false)
