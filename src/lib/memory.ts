@@ -2,8 +2,8 @@
  * The memory limit: `--memory-limit` (CLOUT_MEMORY_LIMIT, `memoryLimit`) is what one Clout process may use, and DuckDB
  * gets a share of it. DuckDB's own `memory_limit` bounds only its buffer manager: what some operators allocate outside
  * it, what its allocator keeps after a query and Node itself come on top. At tier m a night with DuckDB's limit at
- * 12GB peaked at 13.5 GB of resident memory (1.15×); DuckDB's documentation advises setting its limit below the memory
- * that is really there for the same reason (docs/performance.md, "The memory limit").
+ * 12GB peaked at 13.5-13.8e9 bytes of resident memory (1.13-1.15×); DuckDB's documentation advises setting its limit below
+ * the memory that is really there for the same reason (docs/performance.md, "The memory limit, and staging as tables").
  */
 
 /** DuckDB's share of the memory limit; the rest is headroom for what DuckDB's limit does not count. */

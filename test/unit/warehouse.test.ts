@@ -33,7 +33,7 @@ describe("the memory limit", () => {
   it("opens DuckDB with that share, not the whole limit", async () => {
     const wh = await Warehouse.open({ path: ":memory:", memoryLimit: "2GiB" });
     try {
-      // DuckDB reports its limit in its own units: 2GiB × 0.8 = 1638 MiB = 1.5 GiB (rounded down to whole MiB first)
+      // 2GiB × 0.8 = 1638.4 → 1638 MiB (1.5996 GiB), which DuckDB shows cut to one decimal: 1.5 GiB
       const v = (await wh.one<{ v: string }>(`select current_setting('memory_limit')::varchar as v`))!.v;
       expect(v).toBe("1.5 GiB");
     } finally {
