@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { writeJsonAtomic } from "../lib/files.ts";
@@ -14,6 +15,11 @@ import { recordRunEnd, recordRunStart } from "./runs.ts";
  *   last good table as it was;
  * - incremental (by date): the query is built into a temporary table, checked to hold only the run date,
  *   and that date's rows are deleted and inserted in one transaction (never duplicated).
+ * - append: rows whose unique_key is new are inserted; existing rows are never replaced;
+ * - cache: a table whose query reads its own previous rows (e.g. topic matches kept per text fingerprint, so a
+ *   night matches only new texts). On the first run, and whenever the model's SQL or declared columns change
+ *   or `--full-refresh` is given, it starts from an empty table made from the columns its .yml declares; the
+ *   query's result must have exactly those columns and types. Reset and replacement are one transaction.
  * Every model may read the run date as `getvariable('run_date')`.
  * The first failing model stops the run: the rest are marked skipped, and the error names the model,
  * its file and DuckDB's message.
@@ -115,6 +121,52 @@ async function runPagerankModel(wh: Warehouse, model: Model, target: string, kin
   }
 }
 
+/** A cache model's definition: its SQL and declared columns. A change empties the cache (its rows may be stale). */
+export function cacheDefinition(model: Model): { sha256: string; columns: [string, string][] } {
+  const columns = Object.entries(model.config.columns ?? {}).map(([name, c]) => [name, c!.data_type!] as [string, string]);
+  const sha256 = createHash("sha256").update(JSON.stringify({ sql: model.sql, columns })).digest("hex");
+  return { sha256, columns };
+}
+
+async function columnTypes(wh: Warehouse, schema: string, name: string, temp = false): Promise<string[]> {
+  const rows = await wh.all<{ c: string; t: string }>(
+    `select column_name as c, data_type as t from information_schema.columns
+     where table_schema = $1 and table_name = $2 ${temp ? "and table_catalog = 'temp'" : "and table_catalog <> 'temp'"} order by ordinal_position`,
+    [schema, name],
+  );
+  return rows.map((r) => `${r.c} ${r.t}`);
+}
+
+async function runCacheModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined, fullRefresh: boolean): Promise<number> {
+  const def = cacheDefinition(model);
+  const columnsDdl = def.columns.map(([n, t]) => `${ident(n)} ${t}`).join(", ");
+  const state = await wh.one<{ sha: string }>(
+    "select definition_sha256 as sha from meta.cache_models where model = $1 order by reset_at desc limit 1",
+    [model.name],
+  );
+  const reason =
+    kind !== "table" ? "first run" : fullRefresh ? "--full-refresh" : state?.sha !== def.sha256 ? (state ? "definition changed" : "no recorded definition") : undefined;
+  const decl = ident(`__clout_decl_${model.name}`);
+  return wh.transaction(async () => {
+    if (reason) {
+      if (kind === "view") await wh.run(`drop view ${target}`);
+      await wh.run(`create or replace table ${target} (${columnsDdl})`);
+    }
+    await wh.run(`create or replace table ${target} as\n${model.sql}`);
+    await wh.run(`create or replace temp table ${decl} (${columnsDdl})`);
+    const [got, want] = [await columnTypes(wh, model.schema, model.name), await columnTypes(wh, "main", `__clout_decl_${model.name}`, true)];
+    await wh.run(`drop table ${decl}`);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      throw new Error(`cache model returned columns (${got.join(", ")}) but its .yml declares (${want.join(", ")}); they must match, in order`);
+    }
+    if (reason) {
+      await wh.run("delete from meta.cache_models where model = $1", [model.name]);
+      await wh.run("insert into meta.cache_models values ($1, $2, now(), $3)", [model.name, def.sha256, reason]);
+    }
+    return countRows(wh, target);
+  });
+}
+
 async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Promise<number | null> {
   const target = `${ident(model.schema)}.${ident(model.name)}`;
   await wh.run(`create schema if not exists ${ident(model.schema)}`);
@@ -171,6 +223,8 @@ async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Prom
         return (await countRows(wh, target)) - before;
       });
     }
+    case "cache":
+      return runCacheModel(wh, model, target, kind, fullRefresh);
     case "pagerank":
       return runPagerankModel(wh, model, target, kind);
   }

@@ -95,7 +95,9 @@ export async function buildGraph(project: Project, wh: Warehouse): Promise<Graph
   for (const model of project.models.values()) {
     const refs = await tableRefs(wh, model.sql, model.file);
     const { deps, sources } = resolveRefs(project, refs, model.file);
-    nodes.set(model.name, { model, dependsOn: deps, sources });
+    // A cache model reads its own previous rows: that is state, not a dependency.
+    const dependsOn = model.materialized === "cache" ? deps.filter((d) => d !== model.name) : deps;
+    nodes.set(model.name, { model, dependsOn, sources });
   }
   const testDeps = new Map<string, string[]>();
   for (const t of project.sqlTests) {
@@ -119,7 +121,7 @@ function topoOrder(project: Project, nodes: Map<string, Node>): string[] {
   const dependents = new Map<string, string[]>();
   for (const [name, node] of nodes) {
     indegree.set(name, node.dependsOn.filter((d) => d !== name).length);
-    if (node.dependsOn.includes(name)) throw new UserError(`cycle in models: ${name} → ${name}`, `${nodes.get(name)!.model.file} reads its own table`);
+    if (node.dependsOn.includes(name)) throw new UserError(`cycle in models: ${name} → ${name}`, `${nodes.get(name)!.model.file} reads its own table; only a \`materialized: cache\` model may (README.md, "The model runner")`);
     for (const d of node.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), name]);
   }
   const ready = [...nodes.keys()].filter((n) => indegree.get(n) === 0).sort(cmp);

@@ -11,7 +11,7 @@ import { UserError, quote } from "../lib/errors.ts";
  * declares the model's data tests. Files named `assert_*.sql` are hand-written tests, not models.
  */
 
-export const Materialization = z.enum(["view", "table", "incremental", "append", "pagerank"]);
+export const Materialization = z.enum(["view", "table", "incremental", "append", "cache", "pagerank"]);
 export type Materialization = z.infer<typeof Materialization>;
 export const Severity = z.enum(["error", "warn"]);
 export type Severity = z.infer<typeof Severity>;
@@ -56,7 +56,18 @@ export const ModelFile = z
     /** For pagerank models: the iteration's parameters (the SQL gives the edges: graph, src, dst, weight). */
     pagerank: z.object({ damping: z.number().gt(0).lt(1).optional(), tol: z.number().positive().optional(), max_iter: z.number().int().positive().optional() }).strict().optional(),
     columns: z
-      .record(z.string(), z.object({ description: z.string().optional(), tests: z.array(ColumnTest).optional() }).strict().nullable())
+      .record(
+        z.string(),
+        z
+          .object({
+            description: z.string().optional(),
+            /** A DuckDB type (e.g. `varchar`, `uhugeint`, `varchar[]`); required on every column of a cache model. */
+            data_type: z.string().regex(/^[a-z][a-z0-9_]*(\(\d+(, ?\d+)?\))?(\[\])*$/i, "a DuckDB type name such as varchar, decimal(18, 3) or varchar[]").optional(),
+            tests: z.array(ColumnTest).optional(),
+          })
+          .strict()
+          .nullable(),
+      )
       .optional(),
     tests: z.array(ModelTest).optional(),
   })
@@ -106,7 +117,7 @@ function readYaml<T>(file: string, schema: z.ZodType<T>, dir: string): T {
   }
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new UserError(`invalid ${quote(rel)}: ${z.prettifyError(parsed.error).replace(/\n/g, " ")}`, "see sql/README.md for the model file format");
+    throw new UserError(`invalid ${quote(rel)}: ${z.prettifyError(parsed.error).replace(/\n/g, " ")}`, "see README.md, \"The model runner\", for the model file format");
   }
   return parsed.data;
 }
@@ -177,6 +188,16 @@ export function loadProject(dir: string): Project {
       }
       if (materialized === "append" && !config.unique_key) {
         throw new UserError(`append model ${quote(name)} has no unique_key`, `add \`unique_key: [<column>, …]\` to ${path.relative(dir, ymlFile)}`);
+      }
+      if (materialized === "cache") {
+        const cols = Object.entries(config.columns ?? {});
+        const untyped = cols.filter(([, c]) => !c?.data_type).map(([n]) => n);
+        if (cols.length === 0 || untyped.length > 0) {
+          throw new UserError(
+            `cache model ${quote(name)} must declare every column with its data_type${untyped.length > 0 ? ` (missing on ${untyped.join(", ")})` : ""}`,
+            `list its columns under \`columns:\` in ${path.relative(dir, ymlFile)}, each with \`data_type: <DuckDB type>\`: the runner creates the empty table from them on the first run`,
+          );
+        }
       }
       models.set(name, {
         name,

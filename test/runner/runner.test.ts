@@ -148,6 +148,80 @@ describe("materializations", () => {
   });
 });
 
+describe("cache models", () => {
+  // A cache of each distinct value's length, computed only for values it has not seen: computed_on says which
+  // run computed a row, so the test sees what was kept and what was recomputed.
+  const cacheSql = `-- cache
+select fp, v_len, computed_on from intermediate.int_lengths where fp in (select hash(v) from staging.stg_src)
+union all
+select hash(v) as fp, length(v) as v_len, getvariable('run_date')::date as computed_on
+from (select distinct v from staging.stg_src)
+where hash(v) not in (select fp from intermediate.int_lengths)`;
+  const cacheYml = "materialized: cache\ncolumns:\n  fp: {data_type: ubigint}\n  v_len: {data_type: bigint}\n  computed_on: {data_type: date}\n";
+  const state = async () =>
+    (await wh.all<{ v_len: number; d: string }>("select v_len::integer as v_len, computed_on::varchar as d from intermediate.int_lengths order by v_len")).map((r) => `${r.v_len}@${r.d}`);
+  const reasons = async () => (await wh.all<{ r: string }>("select reset_reason as r from meta.cache_models where model = 'int_lengths'")).map((x) => x.r);
+
+  it("keeps the rows it computed before, computes new ones only, and drops those whose input is gone", async () => {
+    const dir = fixtureProject({
+      "staging/stg_src.sql": "select * from (values ('a'), ('bb'), ('ccc')) as t(v)",
+      "intermediate/int_lengths.sql": cacheSql,
+      "intermediate/int_lengths.yml": cacheYml,
+    });
+    const graph = await buildGraph(loadProject(dir), wh);
+    expect(graph.nodes.get("int_lengths")!.dependsOn).toEqual(["stg_src"]);
+    await build(dir, { runDate: "2026-11-01" });
+    expect(await state()).toEqual(["1@2026-11-01", "2@2026-11-01", "3@2026-11-01"]);
+    expect(await reasons()).toEqual(["first run"]);
+    writeFixture(dir, "staging/stg_src.sql", "select * from (values ('a'), ('bb'), ('dddd'), ('a')) as t(v)");
+    const second = await build(dir, { runDate: "2026-11-02" });
+    expect(await state()).toEqual(["1@2026-11-01", "2@2026-11-01", "4@2026-11-02"]);
+    expect(second.results.find((r) => r.name === "int_lengths")!.row_count).toBe(3);
+    expect(await reasons()).toEqual(["first run"]);
+  });
+
+  it("starts empty again when its SQL or columns change, or on --full-refresh, and records why", async () => {
+    const dir = fixtureProject({
+      "staging/stg_src.sql": "select * from (values ('a'), ('bb')) as t(v)",
+      "intermediate/int_lengths.sql": cacheSql,
+      "intermediate/int_lengths.yml": cacheYml,
+    });
+    await build(dir, { runDate: "2026-11-01" });
+    writeFixture(dir, "intermediate/int_lengths.sql", cacheSql.replace("-- cache", "-- cache, edited"));
+    await build(dir, { runDate: "2026-11-02" });
+    expect(await state()).toEqual(["1@2026-11-02", "2@2026-11-02"]);
+    expect(await reasons()).toEqual(["definition changed"]);
+    await build(dir, { runDate: "2026-11-03" });
+    expect(await state()).toEqual(["1@2026-11-02", "2@2026-11-02"]);
+    await build(dir, { runDate: "2026-11-04", fullRefresh: true });
+    expect(await state()).toEqual(["1@2026-11-04", "2@2026-11-04"]);
+    expect(await reasons()).toEqual(["--full-refresh"]);
+  });
+
+  it("refuses a result whose columns differ from the declared ones, leaving the cache and its record as they were", async () => {
+    const dir = fixtureProject({
+      "staging/stg_src.sql": "select * from (values ('a')) as t(v)",
+      "intermediate/int_lengths.sql": cacheSql,
+      "intermediate/int_lengths.yml": cacheYml,
+    });
+    await build(dir, { runDate: "2026-11-01" });
+    writeFixture(dir, "intermediate/int_lengths.sql", `select fp, v_len::integer as v_len, computed_on from (${cacheSql.replace("-- cache\n", "")})`);
+    await expect(build(dir, { runDate: "2026-11-02" })).rejects.toThrow(/returned columns \(fp UBIGINT, v_len INTEGER, computed_on DATE\) but its \.yml declares \(fp UBIGINT, v_len BIGINT, computed_on DATE\)/);
+    expect(await state()).toEqual(["1@2026-11-01"]);
+    expect(await reasons()).toEqual(["first run"]);
+  });
+
+  it("must declare every column's type; any other model reading itself is a cycle", async () => {
+    const untyped = fixtureProject({
+      "intermediate/int_lengths.sql": "select 1 as fp, 2 as v_len",
+      "intermediate/int_lengths.yml": "materialized: cache\ncolumns:\n  fp: {data_type: bigint}\n  v_len: {description: the length}\n",
+    });
+    expect(() => loadProject(untyped)).toThrow(/cache model "int_lengths" must declare every column with its data_type \(missing on v_len\)/);
+    const self = fixtureProject({ "intermediate/int_self.sql": "select * from intermediate.int_self" });
+    await expect(buildGraph(loadProject(self), wh)).rejects.toThrow(/cycle in models: int_self → int_self/);
+  });
+});
+
 describe("failures", () => {
   it("stops at the failing model with its name, file and DuckDB's message; last good tables stay intact", async () => {
     const dir = fixtureProject(chain);

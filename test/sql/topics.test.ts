@@ -1,8 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadTopicSources } from "../../pipelines/topics.ts";
 import type { Row, Warehouse } from "../../src/lib/warehouse.ts";
+import { INSTALL_DIR } from "../../src/lib/paths.ts";
+import { cacheDefinition } from "../../src/runner/build.ts";
+import { loadProject } from "../../src/runner/project.ts";
 import { memoryWarehouse, modelSql, tempDir } from "../helpers/warehouse.ts";
 
 // Logic tests of the topic models on tiny fixtures: the upstream tables the models read are created by
@@ -27,6 +30,7 @@ const SEED = `topic_id,slug,display_name,parent_slugs,keywords,hashtags
 const MODELS = {
   int_topic_closure: "sql/intermediate/topics/int_topic_closure.sql",
   int_window_days: "sql/intermediate/scoring/int_window_days.sql",
+  int_text_topic_matches: "sql/intermediate/topics/int_text_topic_matches.sql",
   int_content_topics: "sql/intermediate/topics/int_content_topics.sql",
   int_content_topics_rolled_up: "sql/intermediate/topics/int_content_topics_rolled_up.sql",
   dim_topics: "sql/marts/topics/dim_topics.sql",
@@ -34,22 +38,50 @@ const MODELS = {
   fct_topic_trends: "sql/marts/topics/fct_topic_trends.sql",
 } as const;
 
-/** Run a model's SQL as it is; keep its result as the table downstream models read. */
+/** The columns the cache model declares, as the runner creates its empty table on a first run. */
+const cacheColumns = cacheDefinition(loadProject(INSTALL_DIR).models.get("int_text_topic_matches")!)
+  .columns.map(([n, t]) => `${n} ${t}`)
+  .join(", ");
+
+/** Empty topic matching's cache, as the runner does on a first run. */
+async function emptyCache(wh: Warehouse): Promise<void> {
+  await wh.run(`create or replace table intermediate.int_text_topic_matches (${cacheColumns})`);
+}
+
+/**
+ * Run a model's SQL as it is; keep its result as the table downstream models read. int_content_topics runs the
+ * cache model first (reading the cache's previous rows).
+ */
 async function runModel(wh: Warehouse, name: keyof typeof MODELS): Promise<Row[]> {
+  if (name === "int_content_topics") await runModel(wh, "int_text_topic_matches");
   const sql = modelSql(MODELS[name]);
   const schema = MODELS[name].split("/")[1]!;
   await wh.run(`create or replace table ${schema}.${name} as ${sql}`);
-  return wh.all(sql);
+  return wh.all(`from ${schema}.${name}`);
 }
 
 /** Content rows: [network, content_id, account_id, created_at, text, hashtags, topic_hints]. */
 type ContentRow = [string, string, string | null, string, string | null, string[], string[]];
 
+/**
+ * Content as int_content_unioned holds it. The fingerprint here is DuckDB's 64-bit hash of the three matched
+ * columns, not the model's md5: the topic models need only that equal inputs give equal fingerprints.
+ */
+async function insertContent(wh: Warehouse, content: ContentRow[]): Promise<void> {
+  for (const [network, id, account, at, text, tags, hints] of content) {
+    await wh.run(
+      `insert into intermediate.int_content_unioned
+       select $1, $2, $3, $4::timestamptz, 'post', $5, h, t, hash($5, h, t)::uhugeint from (select $6::json::varchar[] as h, $7::json::varchar[] as t)`,
+      [network, id, account, at, text, JSON.stringify(tags), JSON.stringify(hints)],
+    );
+  }
+}
+
 async function setUpstream(wh: Warehouse, content: ContentRow[], engagements: [string, string, string, string, string, number, number][], scores: [string, number][]) {
   const people = new Set<string>();
   await wh.run(`
     create or replace table intermediate.int_content_unioned (network varchar, content_id varchar, account_id varchar, created_at timestamptz,
-      content_type varchar, text varchar, hashtags varchar[], topic_hints varchar[]);
+      content_type varchar, text varchar, hashtags varchar[], topic_hints varchar[], text_fingerprint uhugeint);
     create or replace table intermediate.int_accounts_resolved (network varchar, account_id varchar, person_id varchar);
     create or replace table intermediate.int_engagements_weighted (network varchar, interaction_id varchar, target_content_id varchar,
       target_person_id varchar, actor_person_id varchar, occurred_at timestamptz, weight double, decay double);
@@ -58,18 +90,9 @@ async function setUpstream(wh: Warehouse, content: ContentRow[], engagements: [s
       select 90 as window_days, 30.0 as half_life_days, 3.0 as topic_engaged_weight, 1.0 as topic_post_weight;
   `);
   await runModel(wh, "int_window_days");
-  for (const [network, id, account, at, text, tags, hints] of content) {
-    await wh.run("insert into intermediate.int_content_unioned values ($1, $2, $3, $4::timestamptz, 'post', $5, $6::json::varchar[], $7::json::varchar[])", [
-      network,
-      id,
-      account,
-      at,
-      text,
-      JSON.stringify(tags),
-      JSON.stringify(hints),
-    ]);
-    if (account) people.add(`${network}|${account}`);
-  }
+  await emptyCache(wh);
+  await insertContent(wh, content);
+  for (const [network, , account] of content) if (account) people.add(`${network}|${account}`);
   for (const p of people) {
     const [network, account] = p.split("|") as [string, string];
     await wh.run("insert into intermediate.int_accounts_resolved values ($1, $2, $3)", [network, account, `${network}:${account}`]);
@@ -200,6 +223,76 @@ describe("assigning content to topics", () => {
     expect(new Set(rolled.map((r) => `${r.network}|${r.content_id}|${r.topic_id}`)).size).toBe(rolled.length);
     // k2: Art (1.0) and street-photography (0.5) both lie under arts: one row with the stronger
     expect(rolled.find((r) => r.content_id === "k2" && r.topic_id === "1")).toMatchObject({ strength: 1, is_direct: false });
+  });
+});
+
+describe("topic matching's cache", () => {
+  const base: ContentRow[] = [
+    ["twitter", "p1", "a", HALF_LIFE_AGO, "Street photography at night", [], []],
+    ["twitter", "rt1", "b", HALF_LIFE_AGO, "Street photography at night", [], []],
+    ["twitter", "p2", "a", HALF_LIFE_AGO, "nothing here", [], []],
+    ["reddit", "p3", "c", HALF_LIFE_AGO, null, [], ["r/gadgets"]],
+  ];
+  // the next day: p2 edited, p3 gone, n1 new
+  const nextDay: ContentRow[] = [
+    base[0]!,
+    base[1]!,
+    ["twitter", "p2", "a", HALF_LIFE_AGO, "a smartphone review", [], []],
+    ["twitter", "n1", "d", HALF_LIFE_AGO, "long exposure", [], []],
+  ];
+  const cache = async () =>
+    (await wh.all<{ fp: string; topic_id: string | null; terms: string[] }>("select text_fingerprint::varchar as fp, topic_id, matched_terms as terms from intermediate.int_text_topic_matches")).map(
+      (r) => `${r.topic_id ?? "-"}:${r.terms.join("|")}`,
+    );
+  const direct = async () =>
+    (await wh.all<{ id: string; topic_id: string; terms: string[]; strength: number }>(
+      "select content_id as id, topic_id, matched_terms as terms, strength from intermediate.int_content_topics",
+    ))
+      .map((r) => `${r.id}>${r.topic_id}:${r.terms.join("|")}@${r.strength}`)
+      .sort();
+  const replaceContent = async (rows: ContentRow[]) => {
+    await wh.run("delete from intermediate.int_content_unioned");
+    await insertContent(wh, rows);
+  };
+
+  beforeEach(async () => {
+    await setUpstream(wh, base, [], []);
+    await runModel(wh, "int_content_topics");
+  });
+
+  it("matches each distinct text once: copies share its rows, and a text without topics has one empty row", async () => {
+    expect((await cache()).sort()).toEqual(["-:", "102:street photography", "103:r/gadgets"]);
+    expect(await direct()).toEqual(["p1>102:street photography@0.5", "p3>103:r/gadgets@1", "rt1>102:street photography@0.5"]);
+  });
+
+  it("a later build keeps what it matched, matches only new or changed texts, and drops texts that are gone", async () => {
+    // mark the kept row: a build that matched p1's text again would overwrite the mark
+    await wh.run("update intermediate.int_text_topic_matches set matched_terms = ['kept'] where topic_id = '102'");
+    await replaceContent(nextDay);
+    await runModel(wh, "int_content_topics");
+    expect((await cache()).sort()).toEqual(["101:long exposure", "102:kept", "103:smartphone"]);
+    expect(await direct()).toEqual(["n1>101:long exposure@0.5", "p1>102:kept@0.5", "p2>103:smartphone@0.5", "rt1>102:kept@0.5"]);
+  });
+
+  it("gives the same topics built night by night as built at once", async () => {
+    await replaceContent(nextDay);
+    const nightly = await runModel(wh, "int_content_topics").then(direct);
+    await emptyCache(wh);
+    const atOnce = await runModel(wh, "int_content_topics").then(direct);
+    expect(nightly).toEqual(atOnce);
+    expect(nightly).toHaveLength(4);
+  });
+
+  it("matches every text again when the taxonomy changes", async () => {
+    await wh.run("update intermediate.int_text_topic_matches set matched_terms = ['kept'] where topic_id = '102'");
+    await wh.run("update topics.taxonomy set keywords = list_append(keywords, 'night') where slug = 'sports'");
+    try {
+      await runModel(wh, "int_content_topics");
+      expect((await cache()).sort()).toEqual(["-:", "102:street photography", "103:r/gadgets", "3:night"]);
+      expect((await wh.all<{ n: number }>("select count(distinct taxonomy_md5)::integer as n from intermediate.int_text_topic_matches"))[0]!.n).toBe(1);
+    } finally {
+      await wh.run("update topics.taxonomy set keywords = list_filter(keywords, lambda k: k <> 'night') where slug = 'sports'");
+    }
   });
 });
 

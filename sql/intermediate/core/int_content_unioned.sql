@@ -2,6 +2,7 @@
 -- check-ins and tips, each with its author and (for replies, comments, reposts, quotes) its parent.
 -- grain: one row per piece of content
 -- key: network, content_id
+-- text_fingerprint: the md5 of the text, hashtags and topic hints, the key of topic matching's cache.
 -- Rows whose author is unknown (a Reddit [deleted] author) are kept here with a null account_id; scoring
 -- ignores them.
 with
@@ -128,7 +129,10 @@ final as (
         coalesce(mentioned_account_ids, []) as mentioned_account_ids,
         parent_content_id,
         parent_account_id,
-        coalesce(topic_hints, []) as topic_hints
+        coalesce(topic_hints, []) as topic_hints,
+        -- what topic matching reads (text, hashtags, topic hints) as one md5: equal for copies of one text, such as
+        -- retweets, so int_text_topic_matches matches each distinct text once and keeps the result
+        md5_number(to_json(struct_pack(text, hashtags := coalesce(hashtags, []), topic_hints := coalesce(topic_hints, [])))::varchar) as text_fingerprint
     from unioned
 )
 
