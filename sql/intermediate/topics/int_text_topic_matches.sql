@@ -9,9 +9,11 @@
 --   keyword  one of the topic's keywords occurs in the text as whole words (case-insensitive)
 -- Hashtags, hints and slugs are compared without dashes, spaces or punctuation ("street_art", "street art",
 -- "streetart" and the slug "street-art" are one term); a leading "r/" of a subreddit is dropped.
--- hashtag_terms, hint_terms and keyword_terms count the distinct terms of each kind that matched (int_content_topics
--- turns them into a strength); evidence_kind is the strongest kind that matched (hashtag, then hint, then
--- keyword); matched_terms lists what matched. Direct assignments only: int_content_topics_rolled_up adds ancestors.
+-- strength: each distinct matched term adds hashtag_strength, hint_strength or keyword_strength below, and
+-- the sum is capped at 1 — a hashtag or a hint is enough, one keyword is half the evidence, two are as good
+-- as a hashtag. hashtag_terms, hint_terms and keyword_terms count the terms of each kind that matched;
+-- evidence_kind is the strongest kind that matched (hashtag, then hint, then keyword); matched_terms lists what
+-- matched. Direct assignments only: int_content_topics_rolled_up adds ancestors.
 -- A text that matches no topic has one row with a null topic_id and no evidence, so it is not matched again.
 -- What is kept: the rows of texts still in int_content_unioned (content that is gone, e.g. forgotten, leaves
 -- the cache at the next build) and matched against the current taxonomy (taxonomy_md5, the md5 of its matched
@@ -29,6 +31,13 @@
 -- grain: one row per text fingerprint × topic it is directly about (one row with a null topic_id: none)
 -- key: text_fingerprint, topic_id
 with
+
+params as (
+    select
+        1.0::double as hashtag_strength,
+        1.0::double as hint_strength,
+        0.5::double as keyword_strength
+),
 
 taxonomy as (
     select topic_id, slug, keywords, hashtags from topics.taxonomy
@@ -189,10 +198,12 @@ evidence as (
         count(*) filter (where evidence_kind = 'hashtag')::integer as hashtag_terms,
         count(*) filter (where evidence_kind = 'hint')::integer as hint_terms,
         count(*) filter (where evidence_kind = 'keyword')::integer as keyword_terms,
+        least(1.0, sum(case evidence_kind when 'hashtag' then p.hashtag_strength when 'hint' then p.hint_strength else p.keyword_strength end)) as strength,
         count(*) as term_count,
         min(term) as first_term,
         max(term) as last_term
     from matches
+    cross join params as p
     group by content_key, topic_id
 ),
 
@@ -208,6 +219,7 @@ matched as (
         k.text_fingerprint,
         e.topic_id,
         e.evidence_kind,
+        e.strength,
         e.hashtag_terms,
         e.hint_terms,
         e.keyword_terms,
@@ -222,13 +234,13 @@ matched as (
 ),
 
 unmatched as (
-    select k.text_fingerprint, null::varchar as topic_id, null::varchar as evidence_kind, 0 as hashtag_terms, 0 as hint_terms, 0 as keyword_terms, []::varchar[] as matched_terms
+    select k.text_fingerprint, null::varchar as topic_id, null::varchar as evidence_kind, null::double as strength, 0 as hashtag_terms, 0 as hint_terms, 0 as keyword_terms, []::varchar[] as matched_terms
     from to_match as k
     where not exists (select 1 from evidence as e where e.content_key = k.content_key)
 ),
 
 final as (
-    select text_fingerprint, topic_id, evidence_kind, hashtag_terms, hint_terms, keyword_terms, matched_terms, taxonomy_md5
+    select text_fingerprint, topic_id, evidence_kind, strength, hashtag_terms, hint_terms, keyword_terms, matched_terms, taxonomy_md5
     from kept
     union all
     select *, (select taxonomy_md5 from taxonomy_version) from matched
