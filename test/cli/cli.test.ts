@@ -40,6 +40,8 @@ describe("clout CLI (the real binary)", () => {
       "staging/stg_a.sql": "-- a: one row per id\nselect range as id from range(3)",
       "marts/fct_a.sql": "select getvariable('run_date')::date as score_date, id from staging.stg_a",
       "marts/fct_a.yml": "materialized: incremental\ndate_column: score_date\ncolumns:\n  id:\n    tests: [not_null, unique]\n",
+      "intermediate/int_seen.sql": "select id from intermediate.int_seen union select id from staging.stg_a",
+      "intermediate/int_seen.yml": "materialized: cache\ncolumns:\n  id: {data_type: bigint}\n",
     });
     const env = { CLOUT_DATA_DIR: data, CLOUT_PROJECT_DIR: project };
     const b = await runCli(["build", "--date", "2026-11-24"], { env });
@@ -59,6 +61,9 @@ describe("clout CLI (the real binary)", () => {
     expect(s.code).toBe(0);
     const status = JSON.parse(s.stdout);
     expect(status.runs.map((r: { command: string; status: string }) => `${r.command}:${r.status}`)).toEqual(["test:error", "build:success", "test:success", "build:success"]);
+    expect(status.caches).toEqual([{ model: "int_seen", started_empty: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/), reason: "first run" }]);
+    const text = await runCli(["status"], { env });
+    expect(text.stdout).toMatch(/^caches \(kept between builds.*\n  model +started_empty +reason\n  [- ]+\n  int_seen +\S+ \S+ +first run$/m);
     // a model that fails: error line names the model and file, exit 1
     writeFixture(project, "marts/fct_a.sql", "select nope from staging.stg_a");
     const e = await runCli(["build", "--select", "fct_a"], { env });

@@ -63,9 +63,16 @@ export function statusCommand(): Command {
            from fresh f left join current c on c.source = f.source and c.dt = f.latest_dt
            group by all order by f.source`,
         );
+        // Cache models (materialized: cache) and when each last started empty; older warehouses lack the table.
+        const hasCaches = await wh.one("select 1 as x from information_schema.tables where table_schema = 'meta' and table_name = 'cache_models'");
+        const caches = hasCaches
+          ? await wh.all<{ model: string; started_empty: string; reason: string }>(
+              "select model, strftime(reset_at, '%Y-%m-%d %H:%M:%S') as started_empty, reset_reason as reason from meta.cache_models order by model",
+            )
+          : [];
         const space = await warehouseSpace(wh);
         if (opts.json) {
-          ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, warehouse_file: space, runs, sources, last_build: { run_id: lastBuild?.run_id ?? null, models }, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
+          ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, warehouse_file: space, runs, sources, last_build: { run_id: lastBuild?.run_id ?? null, models }, caches, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
           return;
         }
         ctx.out.line(
@@ -83,6 +90,11 @@ export function statusCommand(): Command {
           ctx.out.line("");
           ctx.out.line(`models of ${lastBuild.run_id}`);
           for (const l of table(models.map((m) => ({ ...m, row_count: count(m.row_count as number | null) })))) ctx.out.line(`  ${l}`);
+        }
+        if (caches.length > 0) {
+          ctx.out.line("");
+          ctx.out.line("caches (kept between builds; each started empty at this time, for this reason)");
+          for (const l of table(caches)) ctx.out.line(`  ${l}`);
         }
         if (lastTest) {
           const bad = tests.filter((t) => t.status !== "pass");
