@@ -140,10 +140,8 @@ async function columnTypes(wh: Warehouse, schema: string, name: string, temp = f
 async function runCacheModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined, fullRefresh: boolean): Promise<number> {
   const def = cacheDefinition(model);
   const columnsDdl = def.columns.map(([n, t]) => `${ident(n)} ${t}`).join(", ");
-  const state = await wh.one<{ sha: string }>(
-    "select definition_sha256 as sha from meta.cache_models where model = $1 order by reset_at desc limit 1",
-    [model.name],
-  );
+  // one row per cache model: a reset replaces it
+  const state = await wh.one<{ sha: string }>("select definition_sha256 as sha from meta.cache_models where model = $1", [model.name]);
   const reason =
     kind !== "table" ? "first run" : fullRefresh ? "--full-refresh" : state?.sha !== def.sha256 ? (state ? "definition changed" : "no recorded definition") : undefined;
   const decl = ident(`__clout_decl_${model.name}`);

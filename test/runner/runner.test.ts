@@ -161,13 +161,16 @@ where hash(v) not in (select fp from intermediate.int_lengths)`;
   const state = async () =>
     (await wh.all<{ v_len: number; d: string }>("select v_len::integer as v_len, computed_on::varchar as d from intermediate.int_lengths order by v_len")).map((r) => `${r.v_len}@${r.d}`);
   const reasons = async () => (await wh.all<{ r: string }>("select reset_reason as r from meta.cache_models where model = 'int_lengths'")).map((x) => x.r);
-
-  it("keeps the rows it computed before, computes new ones only, and drops those whose input is gone", async () => {
-    const dir = fixtureProject({
-      "staging/stg_src.sql": "select * from (values ('a'), ('bb'), ('ccc')) as t(v)",
+  /** A project of the cache over a source holding these values. */
+  const cacheProject = (values: string[]) =>
+    fixtureProject({
+      "staging/stg_src.sql": `select * from (values ${values.map((v) => `('${v}')`).join(", ")}) as t(v)`,
       "intermediate/int_lengths.sql": cacheSql,
       "intermediate/int_lengths.yml": cacheYml,
     });
+
+  it("keeps the rows it computed before, computes new ones only, and drops those whose input is gone", async () => {
+    const dir = cacheProject(["a", "bb", "ccc"]);
     const graph = await buildGraph(loadProject(dir), wh);
     expect(graph.nodes.get("int_lengths")!.dependsOn).toEqual(["stg_src"]);
     await build(dir, { runDate: "2026-11-01" });
@@ -181,11 +184,7 @@ where hash(v) not in (select fp from intermediate.int_lengths)`;
   });
 
   it("starts empty again when its SQL or columns change, or on --full-refresh, and records why", async () => {
-    const dir = fixtureProject({
-      "staging/stg_src.sql": "select * from (values ('a'), ('bb')) as t(v)",
-      "intermediate/int_lengths.sql": cacheSql,
-      "intermediate/int_lengths.yml": cacheYml,
-    });
+    const dir = cacheProject(["a", "bb"]);
     await build(dir, { runDate: "2026-11-01" });
     writeFixture(dir, "intermediate/int_lengths.sql", cacheSql.replace("-- cache", "-- cache, edited"));
     await build(dir, { runDate: "2026-11-02" });
@@ -199,11 +198,7 @@ where hash(v) not in (select fp from intermediate.int_lengths)`;
   });
 
   it("refuses a result whose columns differ from the declared ones, leaving the cache and its record as they were", async () => {
-    const dir = fixtureProject({
-      "staging/stg_src.sql": "select * from (values ('a')) as t(v)",
-      "intermediate/int_lengths.sql": cacheSql,
-      "intermediate/int_lengths.yml": cacheYml,
-    });
+    const dir = cacheProject(["a"]);
     await build(dir, { runDate: "2026-11-01" });
     writeFixture(dir, "intermediate/int_lengths.sql", `select fp, v_len::integer as v_len, computed_on from (${cacheSql.replace("-- cache\n", "")})`);
     await expect(build(dir, { runDate: "2026-11-02" })).rejects.toThrow(/returned columns \(fp UBIGINT, v_len INTEGER, computed_on DATE\) but its \.yml declares \(fp UBIGINT, v_len BIGINT, computed_on DATE\)/);
