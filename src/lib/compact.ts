@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { UserError, quote } from "./errors.ts";
-import { ident, literal, Warehouse } from "./warehouse.ts";
+import { ident, literal, STORAGE_VERSION, Warehouse } from "./warehouse.ts";
 
 /**
  * `clout compact`: give the warehouse file back the space its free blocks hold. DuckDB never shrinks its file: the
@@ -11,11 +11,16 @@ import { ident, literal, Warehouse } from "./warehouse.ts";
  * sequence into a new file next to the old one (`COPY FROM DATABASE`), checks that the copy holds the same objects,
  * columns and row counts, and renames it over the old file, which is atomic: a crash at any point leaves the old warehouse as it was (a half-written copy
  * is removed by the next compact). The caller holds the data directory's lock, so no night writes meanwhile.
+ * The copy is written in the current storage format (STORAGE_VERSION), so compacting also upgrades a warehouse
+ * created by an older Clout.
  */
 export interface CompactResult {
   file: string;
   before_bytes: number;
   after_bytes: number;
+  /** The storage format of the file before and after, as DuckDB names it ("v1.0.0+", "v1.5.0+"). */
+  before_storage_version: string;
+  after_storage_version: string;
   /** Share of the old file's blocks that were free. */
   free_share: number;
   tables: number;
@@ -110,11 +115,13 @@ export async function compactWarehouse(
   const open = { memoryLimit: opts.memoryLimit, threads: opts.threads };
   let before: Inventory;
   let freeShare: number;
+  let beforeVersion: string;
   const wh = await Warehouse.open({ path: file, ...open });
   try {
     await wh.run("checkpoint");
     const space = await warehouseSpace(wh);
     freeShare = space.free_share;
+    beforeVersion = space.storage_version;
     const need = space.bytes * (1 - space.free_share);
     const disk = fs.statfsSync(path.dirname(file));
     const available = disk.bavail * disk.bsize;
@@ -128,7 +135,7 @@ export async function compactWarehouse(
     say(`copying ${before.tables.size} tables and ${before.views.size} views (${gib(need)} in use, ${(freeShare * 100).toFixed(0)}% of the file's blocks free)…`);
     const db = (await wh.one<{ db: string }>("select current_database() as db"))!.db;
     try {
-      await wh.run(`attach ${literal(copy)} as clout_compact`);
+      await wh.run(`attach ${literal(copy)} as clout_compact (storage_version ${literal(STORAGE_VERSION)})`);
       await wh.run(`copy from database ${ident(db)} to clout_compact`);
       await wh.run("detach clout_compact");
     } catch (err) {
@@ -139,16 +146,20 @@ export async function compactWarehouse(
   } finally {
     wh.close();
   }
+  let afterVersion = "";
   try {
     say("checking the copy…");
     const check = await Warehouse.open({ path: copy, readOnly: true, ...open });
+    // the copy's format is checked too: a copy in the old format would not be what was asked for
     let after: Inventory;
     try {
       after = await inventory(check);
+      afterVersion = (await warehouseSpace(check)).storage_version;
     } finally {
       check.close();
     }
     const diff = inventoryDiff(before, after);
+    if (afterVersion !== `${STORAGE_VERSION}+`) diff.push(`the copy is in storage format ${afterVersion}, not ${STORAGE_VERSION}`);
     if (diff.length) throw new Error(`the compacted copy differs from the warehouse: ${diff.slice(0, 3).join("; ")}`);
     for (const wal of [`${file}.wal`, `${copy}.wal`]) {
       if (fs.existsSync(wal)) throw new Error(`${quote(wal)} exists after a clean close; not replacing the warehouse`);
@@ -165,6 +176,8 @@ export async function compactWarehouse(
     before_bytes: beforeBytes,
     after_bytes: fs.statSync(file).size,
     free_share: freeShare,
+    before_storage_version: beforeVersion,
+    after_storage_version: afterVersion,
     tables: before.tables.size,
     views: before.views.size,
     rows,
@@ -172,13 +185,32 @@ export async function compactWarehouse(
   };
 }
 
-/** The warehouse file's blocks: total bytes and the share of blocks that are free (what `clout compact` gives back). */
-export async function warehouseSpace(wh: Warehouse): Promise<{ bytes: number; free_share: number }> {
+/**
+ * The warehouse file's blocks: total bytes, the share of blocks that are free (what `clout compact` gives back), and
+ * its storage format as DuckDB tags it ("v1.0.0+" for a file an older Clout created, `${STORAGE_VERSION}+` for new ones).
+ */
+export async function warehouseSpace(wh: Warehouse): Promise<{ bytes: number; free_share: number; storage_version: string }> {
   const r = (await wh.one<{ total: number; free: number; block: number }>(
     "select total_blocks::bigint as total, free_blocks::bigint as free, block_size::bigint as block from pragma_database_size() where database_name = current_database()",
   ))!;
+  const v = await wh.one<{ v: string | null }>(
+    "select tags['storage_version'] as v from duckdb_databases() where database_name = current_database()",
+  );
   const total = Number(r.total);
-  return { bytes: total * Number(r.block), free_share: total > 0 ? Math.round((Number(r.free) / total) * 1000) / 1000 : 0 };
+  return {
+    bytes: total * Number(r.block),
+    free_share: total > 0 ? Math.round((Number(r.free) / total) * 1000) / 1000 : 0,
+    storage_version: v?.v ?? "unknown",
+  };
+}
+
+/** Whether a file in `version` (as warehouseSpace gives it) is older than the format new warehouses are written in. */
+export function olderStorage(version: string): boolean {
+  const parse = (s: string) => (/^v(\d+)\.(\d+)\.(\d+)/.exec(s) ?? []).slice(1).map(Number);
+  const [a, b] = [parse(version), parse(STORAGE_VERSION)];
+  if (a.length !== 3) return false;
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
 }
 
 /** Above this share of free blocks, `clout status` suggests `clout compact`. */

@@ -1,16 +1,25 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { compactWarehouse, inventoryDiff } from "../../src/lib/compact.ts";
+import { compactWarehouse, inventoryDiff, olderStorage, warehouseSpace } from "../../src/lib/compact.ts";
 import { UserError } from "../../src/lib/errors.ts";
-import { Warehouse } from "../../src/lib/warehouse.ts";
+import { STORAGE_VERSION, Warehouse } from "../../src/lib/warehouse.ts";
 import { runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/warehouse.ts";
 
-/** A warehouse file whose table was replaced a few times, as nights do, so that many of its blocks are free. */
-async function grownWarehouse(dir: string): Promise<string> {
+/**
+ * A warehouse file whose table was replaced a few times, as nights do, so that many of its blocks are free. With
+ * `storageVersion` the file is first created in that storage format, as an older Clout (which left DuckDB's default,
+ * the 1.0 format) created it.
+ */
+async function grownWarehouse(dir: string, storageVersion?: string): Promise<string> {
   const file = path.join(dir, "warehouse.duckdb");
+  if (storageVersion) {
+    const old = await DuckDBInstance.create(file, { storage_compatibility_version: storageVersion });
+    old.closeSync();
+  }
   const wh = await Warehouse.open({ path: file, threads: 1, memoryLimit: "1GB" });
   try {
     await wh.run("create schema s; create sequence s.ids");
@@ -68,10 +77,41 @@ describe("clout compact", () => {
     // nothing left beside it: no copy, no WAL
     expect(fs.readdirSync(dir).sort()).toEqual(["warehouse.duckdb"]);
     expect(said.some((l) => /left by a compact that did not finish/.test(l))).toBe(true);
+    // a warehouse this Clout created is already in the current format
+    expect([r.before_storage_version, r.after_storage_version]).toEqual([`${STORAGE_VERSION}+`, `${STORAGE_VERSION}+`]);
     // and it still opens read-write, as a night needs
     const wh = await Warehouse.open({ path: file, threads: 1, memoryLimit: "1GB" });
     await wh.run("create or replace table s.t as select 1 as i, 'x' as v");
     wh.close();
+  });
+
+  it("rewrites a warehouse an older Clout created (DuckDB's 1.0 format) in the current format, with the same contents", async () => {
+    const dir = tempDir("clout-compact-");
+    const file = await grownWarehouse(dir, "v1.0.0");
+    const before = await contents(file);
+    const version = async () => {
+      const wh = await Warehouse.open({ path: file, readOnly: true, threads: 1, memoryLimit: "1GB" });
+      try {
+        return (await warehouseSpace(wh)).storage_version;
+      } finally {
+        wh.close();
+      }
+    };
+    // opening it with this Clout (which asks for the new format) does not change an existing file's format
+    expect(await version()).toBe("v1.0.0+");
+    const r = await compactWarehouse(file, { runId: "20261126T000000Z-abc123", threads: 1, memoryLimit: "1GB" });
+    expect([r.before_storage_version, r.after_storage_version]).toEqual(["v1.0.0+", `${STORAGE_VERSION}+`]);
+    expect(await version()).toBe(`${STORAGE_VERSION}+`);
+    expect(await contents(file)).toEqual(before);
+  });
+
+  it("tells an older storage format from the current one", () => {
+    expect(olderStorage("v1.0.0+")).toBe(true);
+    expect(olderStorage("v1.4.9+")).toBe(true);
+    expect(olderStorage(`${STORAGE_VERSION}+`)).toBe(false);
+    expect(olderStorage("v1.6.0+")).toBe(false);
+    expect(olderStorage("v2.0.0+")).toBe(false);
+    expect(olderStorage("unknown")).toBe(false);
   });
 
   it("names what a copy is missing or holds differently", () => {
@@ -94,7 +134,7 @@ describe("clout compact", () => {
 
   it("the real binary: waits for no one — a running night's lock makes it fail with one error line, and the warehouse is untouched", async () => {
     const dir = tempDir("clout-compact-");
-    const file = await grownWarehouse(dir);
+    const file = await grownWarehouse(dir, "v1.0.0");
     const size = fs.statSync(file).size;
     fs.writeFileSync(path.join(dir, "clout.lock"), JSON.stringify({ pid: process.pid, command: "nightly", run_id: "run-x", started_at: "2026-11-25T00:00:00Z", host: os.hostname() }));
     const locked = await runCli(["--data-dir", dir, "compact"]);
@@ -105,16 +145,21 @@ describe("clout compact", () => {
     // `clout status` shows the free share, and suggests compacting
     const before = JSON.parse((await runCli(["--data-dir", dir, "status", "--json"])).stdout) as { warehouse_file: { bytes: number; free_share: number } };
     expect(before.warehouse_file.free_share).toBeGreaterThan(0.5);
-    expect((await runCli(["--data-dir", dir, "status"])).stdout).toMatch(/^warehouse .*: [\d.]+ GiB, \d+% of its blocks free \(`clout compact` gives them back to the disk\)$/m);
+    const statusBefore = (await runCli(["--data-dir", dir, "status"])).stdout;
+    expect(statusBefore).toMatch(/^warehouse .*: [\d.]+ GiB, \d+% of its blocks free \(`clout compact` gives them back to the disk\)$/m);
+    expect(statusBefore).toMatch(new RegExp(`^storage format v1\\.0\\.0\\+ \\(older than new warehouses' ${STORAGE_VERSION.replaceAll(".", "\\.")}: \`clout compact\` rewrites it`, "m"));
     const ok = await runCli(["--data-dir", dir, "compact"]);
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/compacted .*warehouse\.duckdb: .* GiB → .* GiB \(\d+ tables, [\d,]+ rows, \d+ views\)/);
+    expect(ok.stdout).toMatch(/compacted .*warehouse\.duckdb: .* GiB → .* GiB \(\d+ tables, [\d,]+ rows, \d+ views\) in .*; storage format v1\.0\.0\+ → v1\.5\.0\+$/m);
     expect(fs.statSync(file).size).toBeLessThan(size / 2);
-    const after = JSON.parse((await runCli(["--data-dir", dir, "status", "--json"])).stdout) as { warehouse_file: { bytes: number; free_share: number }; runs: { command: string; status: string; message: string }[] };
+    const after = JSON.parse((await runCli(["--data-dir", dir, "status", "--json"])).stdout) as { warehouse_file: { bytes: number; free_share: number; storage_version: string }; runs: { command: string; status: string; message: string }[] };
     expect(after.warehouse_file.free_share).toBeLessThan(0.3);
+    expect(after.warehouse_file.storage_version).toBe(`${STORAGE_VERSION}+`);
     // the run is recorded in the new file, finished
     expect(after.runs.find((r) => r.command === "compact")).toMatchObject({ status: "success", message: expect.stringMatching(/ GiB → .* GiB/) });
-    expect((await runCli(["--data-dir", dir, "status"])).stdout).not.toMatch(/clout compact/);
+    const statusAfter = (await runCli(["--data-dir", dir, "status"])).stdout;
+    expect(statusAfter).not.toMatch(/clout compact/);
+    expect(statusAfter).toMatch(new RegExp(`^storage format ${STORAGE_VERSION.replaceAll(".", "\\.")}\\+$`, "m"));
   });
 });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { Command } from "commander";
-import { COMPACT_HINT_SHARE, gib, warehouseSpace } from "../../lib/compact.ts";
-import { Warehouse } from "../../lib/warehouse.ts";
+import { COMPACT_HINT_SHARE, gib, olderStorage, warehouseSpace } from "../../lib/compact.ts";
+import { STORAGE_VERSION, Warehouse } from "../../lib/warehouse.ts";
 import { contextOf } from "../context.ts";
 import { count, seconds, table } from "../output.ts";
 
@@ -77,6 +77,9 @@ export function statusCommand(): Command {
         }
         ctx.out.line(
           `warehouse ${ctx.layout.warehouse}: ${gib(space.bytes)}, ${(space.free_share * 100).toFixed(0)}% of its blocks free${space.free_share >= COMPACT_HINT_SHARE ? " (`clout compact` gives them back to the disk)" : ""}`,
+        );
+        ctx.out.line(
+          `storage format ${space.storage_version}${olderStorage(space.storage_version) ? ` (older than new warehouses' ${STORAGE_VERSION}: \`clout compact\` rewrites it in that format, whose string columns read faster)` : ""}`,
         );
         ctx.out.line("");
         ctx.out.line(`recent runs`);
