@@ -16,6 +16,7 @@ import { buildModels } from "../src/cli/commands/build.ts";
 import { runNight } from "../src/cli/commands/nightly.ts";
 import { runDataTests } from "../src/cli/commands/test.ts";
 import { Output } from "../src/cli/output.ts";
+import { warehouseSpace } from "../src/lib/compact.ts";
 import { addDays } from "../src/lib/dates.ts";
 import { DataLayout, INSTALL_DIR } from "../src/lib/paths.ts";
 import { publish } from "../src/lib/publish.ts";
@@ -96,11 +97,15 @@ export const STAGES: Record<string, (p: StageParams) => Promise<StageOutcome>> =
 
   /**
    * One night's models (full refresh) for buildDate. rows = rows the models wrote; extra.interaction_rows = the
-   * rows of intermediate.int_interactions_unioned (every engagement action, follows included: what the scoring reads).
+   * rows of intermediate.int_interactions_unioned (every engagement action, follows included: what the scoring reads);
+   * extra.warehouse_bytes and storage_version = the warehouse file after the build.
    */
   async build(p) {
     const ctx = contextFor(p);
-    const r = await withWarehouse(ctx, (wh) => buildModels(ctx, wh, { runId: newRunId(), runDate: p.buildDate, fullRefresh: true }));
+    const { r, space } = await withWarehouse(ctx, async (wh) => {
+      const r = await buildModels(ctx, wh, { runId: newRunId(), runDate: p.buildDate, fullRefresh: true });
+      return { r, space: await warehouseSpace(wh) };
+    });
     const slowest = [...r.results].sort((a, b) => b.duration_s - a.duration_s).slice(0, 5);
     const rowsOf = (schema: string, name: string) => r.results.find((m) => m.schema === schema && m.name === name)?.row_count ?? null;
     return {
@@ -110,6 +115,10 @@ export const STAGES: Record<string, (p: StageParams) => Promise<StageOutcome>> =
         interaction_rows: rowsOf("intermediate", "int_interactions_unioned"),
         content_rows: rowsOf("intermediate", "int_content_unioned"),
         slowest: slowest.map((m) => ({ model: `${m.schema}.${m.name}`, seconds: m.duration_s, rows: m.row_count })),
+        // the warehouse file after the build: its size and DuckDB storage format
+        warehouse_bytes: space.bytes,
+        warehouse_free_share: space.free_share,
+        storage_version: space.storage_version,
       },
     };
   },

@@ -128,7 +128,9 @@ export class Warehouse {
     // Tables are written without dictionary compression: DuckDB tries it on every string segment it writes, and at
     // tier m that made writing the big intermediate tables 1.3-1.5x slower. FSST takes those strings instead: the
     // file is about 11% larger and full scans of string columns up to 20% slower, and a night is 8% faster
-    // (docs/performance.md, "Tier m: writing tables and memory").
+    // (docs/performance.md, "Tier m: writing tables and memory"). In the 1.5 storage format (STORAGE_VERSION) strings
+    // take DICT_FSST whether or not this is set (a tier m table copied both ways: the same segments, the same bytes),
+    // so it matters only for a warehouse still in the older format.
     await wh.run("set disabled_compression_methods = 'dictionary'");
     // DuckDB's allocator (jemalloc) keeps memory a finished query freed and hands it back to the system lazily, so over
     // a night's 68 models the process grew past the memory limit (a tier m night with a 12GB limit peaked at 15.8 GB).
