@@ -16,7 +16,7 @@ import { buildModels } from "../src/cli/commands/build.ts";
 import { runNight } from "../src/cli/commands/nightly.ts";
 import { runDataTests } from "../src/cli/commands/test.ts";
 import { Output } from "../src/cli/output.ts";
-import { warehouseSpace } from "../src/lib/compact.ts";
+import { warehouseFileInfo } from "../src/lib/compact.ts";
 import { addDays } from "../src/lib/dates.ts";
 import { DataLayout, INSTALL_DIR } from "../src/lib/paths.ts";
 import { publish } from "../src/lib/publish.ts";
@@ -104,7 +104,7 @@ export const STAGES: Record<string, (p: StageParams) => Promise<StageOutcome>> =
     const ctx = contextFor(p);
     const { r, space } = await withWarehouse(ctx, async (wh) => {
       const r = await buildModels(ctx, wh, { runId: newRunId(), runDate: p.buildDate, fullRefresh: true });
-      return { r, space: await warehouseSpace(wh) };
+      return { r, space: await warehouseFileInfo(wh) };
     });
     const slowest = [...r.results].sort((a, b) => b.duration_s - a.duration_s).slice(0, 5);
     const rowsOf = (schema: string, name: string) => r.results.find((m) => m.schema === schema && m.name === name)?.row_count ?? null;

@@ -119,7 +119,7 @@ export async function compactWarehouse(
   const wh = await Warehouse.open({ path: file, ...open });
   try {
     await wh.run("checkpoint");
-    const space = await warehouseSpace(wh);
+    const space = await warehouseFileInfo(wh);
     freeShare = space.free_share;
     beforeVersion = space.storage_version;
     const need = space.bytes * (1 - space.free_share);
@@ -154,7 +154,7 @@ export async function compactWarehouse(
     let after: Inventory;
     try {
       after = await inventory(check);
-      afterVersion = (await warehouseSpace(check)).storage_version;
+      afterVersion = (await warehouseFileInfo(check)).storage_version;
     } finally {
       check.close();
     }
@@ -189,7 +189,7 @@ export async function compactWarehouse(
  * The warehouse file's blocks: total bytes, the share of blocks that are free (what `clout compact` gives back), and
  * its storage format as DuckDB tags it ("v1.0.0+" for a file an older Clout created, `${STORAGE_VERSION}+` for new ones).
  */
-export async function warehouseSpace(wh: Warehouse): Promise<{ bytes: number; free_share: number; storage_version: string }> {
+export async function warehouseFileInfo(wh: Warehouse): Promise<{ bytes: number; free_share: number; storage_version: string }> {
   const r = (await wh.one<{ total: number; free: number; block: number }>(
     "select total_blocks::bigint as total, free_blocks::bigint as free, block_size::bigint as block from pragma_database_size() where database_name = current_database()",
   ))!;
@@ -204,7 +204,7 @@ export async function warehouseSpace(wh: Warehouse): Promise<{ bytes: number; fr
   };
 }
 
-/** Whether a file in `version` (as warehouseSpace gives it) is older than the format new warehouses are written in. */
+/** Whether a file in `version` (as warehouseFileInfo gives it) is older than the format new warehouses are written in. */
 export function olderStorage(version: string): boolean {
   const parse = (s: string) => (/^v(\d+)\.(\d+)\.(\d+)/.exec(s) ?? []).slice(1).map(Number);
   const [a, b] = [parse(version), parse(STORAGE_VERSION)];

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { warehouseSpace } from "../../src/lib/compact.ts";
+import { warehouseFileInfo } from "../../src/lib/compact.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
 import { ModelFailedError, runBuild } from "../../src/runner/build.ts";
 import { buildCatalog } from "../../src/runner/catalog.ts";
@@ -278,7 +278,7 @@ describe("the warehouse file", () => {
         const graph = await buildGraph(loadProject(dir), fileWh);
         const r = await runBuild(fileWh, graph, { runId: `r-${Math.random().toString(36).slice(2)}`, runDate: "2026-11-24", selected: select(graph, undefined) });
         expect(r.status).toBe("success");
-        return warehouseSpace(fileWh);
+        return warehouseFileInfo(fileWh);
       };
       const first = await night();
       await night();

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { compactWarehouse, inventoryDiff, olderStorage, warehouseSpace } from "../../src/lib/compact.ts";
+import { compactWarehouse, inventoryDiff, olderStorage, warehouseFileInfo } from "../../src/lib/compact.ts";
 import { UserError } from "../../src/lib/errors.ts";
 import { STORAGE_VERSION, Warehouse } from "../../src/lib/warehouse.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -92,7 +92,7 @@ describe("clout compact", () => {
     const version = async () => {
       const wh = await Warehouse.open({ path: file, readOnly: true, threads: 1, memoryLimit: "1GB" });
       try {
-        return (await warehouseSpace(wh)).storage_version;
+        return (await warehouseFileInfo(wh)).storage_version;
       } finally {
         wh.close();
       }

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { Command } from "commander";
-import { COMPACT_HINT_SHARE, gib, olderStorage, warehouseSpace } from "../../lib/compact.ts";
+import { COMPACT_HINT_SHARE, gib, olderStorage, warehouseFileInfo } from "../../lib/compact.ts";
 import { STORAGE_VERSION, Warehouse } from "../../lib/warehouse.ts";
 import { contextOf } from "../context.ts";
 import { count, seconds, table } from "../output.ts";
@@ -70,7 +70,7 @@ export function statusCommand(): Command {
               "select model, strftime(reset_at, '%Y-%m-%d %H:%M:%S') as started_empty, reset_reason as reason from meta.cache_models order by model",
             )
           : [];
-        const space = await warehouseSpace(wh);
+        const space = await warehouseFileInfo(wh);
         if (opts.json) {
           ctx.out.line(JSON.stringify({ warehouse: ctx.layout.warehouse, warehouse_file: space, runs, sources, last_build: { run_id: lastBuild?.run_id ?? null, models }, caches, last_test: { run_id: lastTest?.run_id ?? null, tests } }, null, 2));
           return;
