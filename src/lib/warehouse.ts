@@ -23,10 +23,10 @@ export type Layer = (typeof LAYERS)[number];
 /**
  * The storage format a new warehouse file is written in. DuckDB writes new files in its 1.0 format unless told
  * otherwise; from the 1.3 format on it compresses strings with DICT_FSST (a dictionary of FSST-compressed strings),
- * which the 1.0 format does not have. At tier m the big intermediate tables are read about 1.5x faster and are ~8%
- * smaller (docs/performance.md, "The warehouse file's format (tenth session)"). A file keeps the format it was created
- * in; `clout compact` rewrites an older warehouse in this one. The warehouse file then needs DuckDB 1.5 or later to
- * open (the published Parquet files need no particular version).
+ * which the 1.0 format does not have. At tier m the big intermediate tables are read 1.2-1.5x faster (writes take
+ * as long) and the whole file is 15% smaller (docs/performance.md, "The warehouse file's format (tenth session)").
+ * A file keeps the format it was created in; `clout compact` rewrites an older warehouse in this one. The warehouse
+ * file then needs DuckDB 1.5 or later to open (the published Parquet files need no particular version).
  */
 export const STORAGE_VERSION = "v1.5.0";
 
