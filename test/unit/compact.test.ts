@@ -151,7 +151,9 @@ describe("clout compact", () => {
     const ok = await runCli(["--data-dir", dir, "compact"]);
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/compacted .*warehouse\.duckdb: .* GiB → .* GiB \(\d+ tables, [\d,]+ rows, \d+ views\) in .*; storage format v1\.0\.0\+ → v1\.5\.0\+$/m);
+    expect(ok.stdout).toMatch(
+      new RegExp(`compacted .*warehouse\\.duckdb: .* GiB → .* GiB \\(\\d+ tables, [\\d,]+ rows, \\d+ views\\) in .*; storage format v1\\.0\\.0\\+ → ${STORAGE_VERSION.replaceAll(".", "\\.")}\\+$`, "m"),
+    );
     expect(fs.statSync(file).size).toBeLessThan(size / 2);
     const after = JSON.parse((await runCli(["--data-dir", dir, "status", "--json"])).stdout) as { warehouse_file: { bytes: number; free_share: number; storage_version: string }; runs: { command: string; status: string; message: string }[] };
     expect(after.warehouse_file.free_share).toBeLessThan(0.3);
