@@ -16,6 +16,12 @@ import { recordRunEnd, recordRunStart } from "./runs.ts";
  * - incremental (by date): the query is built into a temporary table, checked to hold only the run date,
  *   and that date's rows are deleted and inserted in one transaction (never duplicated).
  * - append: rows whose unique_key is new are inserted; existing rows are never replaced;
+ * - merge: a table keyed by `unique_key` whose query is computed whole, compared with the table row by row, and
+ *   only the difference applied (rows gone or changed are deleted, rows new or changed inserted), in one
+ *   transaction. The table ends with the same rows as `table` would give; what it saves is rewriting the rows that
+ *   did not change (most of a full-history table's rows on a night). Rows are matched by a hash of the key and a
+ *   hash of the whole row; see runMergeModel. The first run, a change of columns or types, and `--full-refresh`
+ *   replace the table as `table` does.
  * - cache: a table whose query reads its own previous rows (e.g. topic matches kept per text fingerprint, so a
  *   night matches only new texts). On the first run, and whenever the model's SQL or declared columns change
  *   or `--full-refresh` is given, it starts from an empty table made from the columns its .yml declares; the
@@ -37,6 +43,7 @@ export interface ModelResult {
   started_at: string;
   duration_s: number;
   row_count: number | null;
+  /** The error of a failed model; for a merge model, what it wrote (`merged: +12 −3 rows` or `replaced: first run`). */
   message: string | null;
 }
 
@@ -165,7 +172,100 @@ async function runCacheModel(wh: Warehouse, model: Model, target: string, kind: 
   });
 }
 
-async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Promise<number | null> {
+/** Column names and types of a query's result, without running it (DuckDB binds `describe <query>`). */
+async function queryColumns(wh: Warehouse, sql: string): Promise<string[]> {
+  const rows = await wh.all<{ column_name: string; column_type: string }>(`describe (\n${sql}\n)`);
+  return rows.map((r) => `${r.column_name} ${r.column_type}`);
+}
+
+export interface MergeOutcome {
+  rows: number;
+  /** Why the table was replaced whole instead of merged (first run, --full-refresh, columns changed). */
+  replaced: string | undefined;
+  inserted: number;
+  deleted: number;
+}
+
+/**
+ * A merge model: the query's rows replace the table's, writing only what changed.
+ *
+ * A row is identified by a pair: DuckDB's 64-bit `hash()` of its key and the same hash of the whole row. Two rows
+ * are taken for equal when both agree, so a change is missed only if the new version of a row has the same key
+ * hash and the same row hash as its old one (for a well-mixed hash, one chance in 2^64 ≈ 1.8e19 per changed row).
+ * 1. The query is computed once. Each of its rows keeps its identity and, only when the table has no row with that
+ *    identity (new or changed), the row itself, into a temporary table. The test "has the table such a row?" is an
+ *    `IN (subquery)` in the select list, which DuckDB plans as a mark join built on the table's identities: a
+ *    narrow hash table, whatever DuckDB estimates the query's size to be. (A full outer join of the two was built
+ *    on the query's side, every column of it, when DuckDB underestimated the query.)
+ * 2. Table rows whose identity the query no longer has (gone or changed) are deleted.
+ * 3. The kept rows are inserted.
+ * All in one transaction: a failure leaves the table as it was. A table under `merge_min_rows` (sql/project.yml) is
+ * replaced instead: for small tables the comparison costs more than the write.
+ */
+async function runMergeModel(
+  wh: Warehouse,
+  model: Model,
+  target: string,
+  kind: "table" | "view" | undefined,
+  fullRefresh: boolean,
+  minRows: number,
+): Promise<MergeOutcome> {
+  const key = model.config.unique_key!;
+  const replace = async (reason: string): Promise<MergeOutcome> => {
+    await wh.transaction(async () => {
+      if (kind === "view") await wh.run(`drop view ${target}`);
+      await wh.run(`create or replace table ${target} as\n${model.sql}`);
+    });
+    return { rows: await countRows(wh, target), replaced: reason, inserted: 0, deleted: 0 };
+  };
+  if (kind !== "table") return replace(kind === "view" ? "was a view" : "first run");
+  if (fullRefresh) return replace("--full-refresh");
+  const held = await countRows(wh, target);
+  if (held < minRows) return replace(`small (${held.toLocaleString("en-US")} rows < merge_min_rows ${minRows.toLocaleString("en-US")})`);
+  const [want, have] = [await queryColumns(wh, model.sql), await columnTypes(wh, model.schema, model.name)];
+  if (JSON.stringify(want) !== JSON.stringify(have)) return replace("columns changed");
+  const names = want.map((c) => ident(c.slice(0, c.indexOf(" "))));
+  const missing = key.filter((k) => !want.some((c) => c.startsWith(`${k} `)));
+  if (missing.length > 0) throw new Error(`merge model's unique_key names ${missing.map(quote).join(", ")}, which its query does not return`);
+  const identity = (alias: string) =>
+    `{'k': hash(${key.map((k) => `${alias}.${ident(k)}`).join(", ")}), 'h': hash(${names.map((n) => `${alias}.${n}`).join(", ")})}`;
+  const fresh = ident(`__clout_merge_${model.name}`);
+  return wh.transaction(async () => {
+    await wh.run(
+      `create or replace temp table ${fresh} as
+       select __clout_id, case when __clout_id in (select ${identity("__clout_t")} from ${target} as __clout_t) then null else [__clout_q] end as __clout_row
+       from (select ${identity("__clout_q")} as __clout_id, __clout_q from (\n${model.sql}\n) as __clout_q)`,
+    );
+    const inserted = Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${fresh} where __clout_row is not null`))?.n ?? 0);
+    await wh.run(`delete from ${target} as __clout_t where ${identity("__clout_t")} not in (select __clout_id from ${fresh})`);
+    if (inserted > 0) {
+      await wh.run(
+        `insert into ${target} (${names.join(", ")})
+         select ${names.map((n) => `__clout_r.${n}`).join(", ")} from (select __clout_row[1] as __clout_r from ${fresh} where __clout_row is not null)`,
+      );
+    }
+    await wh.run(`drop table ${fresh}`);
+    const rows = await countRows(wh, target);
+    return { rows, replaced: undefined, inserted, deleted: held + inserted - rows };
+  });
+}
+
+/** A merge's outcome in one line, for the build's output and meta.model_runs.message. */
+export function mergeNote(m: MergeOutcome): string {
+  return m.replaced ? `replaced: ${m.replaced}` : `merged: +${m.inserted.toLocaleString("en-US")} −${m.deleted.toLocaleString("en-US")} rows`;
+}
+
+async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean, mergeMinRows: number): Promise<{ rows: number | null; note?: string }> {
+  if (model.materialized === "merge") {
+    const target = `${ident(model.schema)}.${ident(model.name)}`;
+    await wh.run(`create schema if not exists ${ident(model.schema)}`);
+    const outcome = await runMergeModel(wh, model, target, await existingKind(wh, model.schema, model.name), fullRefresh, mergeMinRows);
+    return { rows: outcome.rows, note: mergeNote(outcome) };
+  }
+  return { rows: await runModelRows(wh, model, fullRefresh) };
+}
+
+async function runModelRows(wh: Warehouse, model: Model, fullRefresh: boolean): Promise<number | null> {
   const target = `${ident(model.schema)}.${ident(model.name)}`;
   await wh.run(`create schema if not exists ${ident(model.schema)}`);
   const kind = await existingKind(wh, model.schema, model.name);
@@ -221,6 +321,8 @@ async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean): Prom
         return (await countRows(wh, target)) - before;
       });
     }
+    case "merge":
+      throw new Error("merge models are run by runModel");
     case "cache":
       return runCacheModel(wh, model, target, kind, fullRefresh);
     case "pagerank":
@@ -251,11 +353,11 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
     opts.onModelStart?.(model, i, total);
     let result: ModelResult;
     try {
-      const rows = await runModel(wh, model, opts.fullRefresh ?? false);
+      const { rows, note } = await runModel(wh, model, opts.fullRefresh ?? false, graph.project.mergeMinRows);
       // A replaced table's blocks are free for reuse only after a checkpoint; without one until the end of the run,
       // every table of a night went to new blocks and the file doubled (docs/performance.md, "The warehouse file").
       if (model.materialized !== "view") await wh.run("checkpoint");
-      result = { ...base, status: "success", duration_s: (Date.now() - t0.getTime()) / 1000, row_count: rows, message: null };
+      result = { ...base, status: "success", duration_s: (Date.now() - t0.getTime()) / 1000, row_count: rows, message: note ?? null };
     } catch (err) {
       const message = messageOf(err);
       failure = { model, message };

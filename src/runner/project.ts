@@ -11,7 +11,7 @@ import { UserError, quote } from "../lib/errors.ts";
  * declares the model's data tests. Files named `assert_*.sql` are hand-written tests, not models.
  */
 
-export const Materialization = z.enum(["view", "table", "incremental", "append", "cache", "pagerank"]);
+export const Materialization = z.enum(["view", "table", "merge", "incremental", "append", "cache", "pagerank"]);
 export type Materialization = z.infer<typeof Materialization>;
 export const Severity = z.enum(["error", "warn"]);
 export type Severity = z.infer<typeof Severity>;
@@ -22,8 +22,13 @@ export const ProjectFile = z
     name: z.string().optional(),
     /** Layers in build order; each is also the schema its models land in. */
     layers: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), LayerDefaults),
+    /** Merge models whose table holds fewer rows than this are replaced whole: comparing costs more than writing. */
+    merge_min_rows: z.number().int().min(0).optional(),
   })
   .strict();
+
+/** The default of `merge_min_rows` in sql/project.yml. */
+export const MERGE_MIN_ROWS = 100_000;
 
 const sev = { severity: Severity.optional() };
 /** A test on one column. */
@@ -49,7 +54,8 @@ export const ModelFile = z
     materialized: Materialization.optional(),
     /** For incremental models: the DATE column whose one value a run replaces. */
     date_column: z.string().optional(),
-    /** For append models: the columns identifying a row; rows whose key is already present are never replaced. */
+    /** For append and merge models: the columns identifying a row (append: rows whose key is already present are never
+     *  replaced; merge: rows are matched on it to find what changed). */
     unique_key: z.array(z.string()).min(1).optional(),
     /** Where the table lives, when not in its layer's schema (e.g. `meta` for the score calibration). */
     schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
@@ -101,6 +107,8 @@ export interface Project {
   dir: string;
   sqlDir: string;
   layers: { name: string; materialized: Materialization }[];
+  /** Merge models whose table holds fewer rows are replaced whole (project.yml `merge_min_rows`). */
+  mergeMinRows: number;
   models: Map<string, Model>;
   sqlTests: SqlTest[];
 }
@@ -149,6 +157,18 @@ function walk(dir: string): string[] {
   return out;
 }
 
+/** Does the model's .yml test that `key` is unique: a `unique` test on its one column, or a `unique_combination` of its columns? */
+function hasUniquenessTest(config: ModelFile, key: string[]): boolean {
+  const same = (cols: string[]) => cols.length === key.length && cols.every((c) => key.includes(c));
+  const combos = (config.tests ?? []).flatMap((t) =>
+    "unique_combination" in t ? [Array.isArray(t.unique_combination) ? t.unique_combination : t.unique_combination.columns] : [],
+  );
+  if (combos.some(same)) return true;
+  if (key.length !== 1) return false;
+  const tests = config.columns?.[key[0]!]?.tests ?? [];
+  return tests.some((t) => t === "unique" || (typeof t === "object" && "unique" in t));
+}
+
 /** Load the project in `dir` (the folder holding `sql/`). */
 export function loadProject(dir: string): Project {
   const sqlDir = path.join(dir, "sql");
@@ -186,8 +206,15 @@ export function loadProject(dir: string): Project {
       if (materialized === "incremental" && !config.date_column) {
         throw new UserError(`incremental model ${quote(name)} has no date_column`, `add \`date_column: <column>\` to ${path.relative(dir, ymlFile)}`);
       }
-      if (materialized === "append" && !config.unique_key) {
-        throw new UserError(`append model ${quote(name)} has no unique_key`, `add \`unique_key: [<column>, …]\` to ${path.relative(dir, ymlFile)}`);
+      if ((materialized === "append" || materialized === "merge") && !config.unique_key) {
+        throw new UserError(`${materialized} model ${quote(name)} has no unique_key`, `add \`unique_key: [<column>, …]\` to ${path.relative(dir, ymlFile)}`);
+      }
+      if (materialized === "merge" && !hasUniquenessTest(config, config.unique_key!)) {
+        const key = config.unique_key!;
+        throw new UserError(
+          `merge model ${quote(name)} has no uniqueness test on its unique_key [${key.join(", ")}]`,
+          `a merge matches rows by that key, so it must be tested: add ${key.length === 1 ? `\`tests: [unique]\` to column ${key[0]}` : `\`- unique_combination: [${key.join(", ")}]\` under tests:`} in ${path.relative(dir, ymlFile)}`,
+        );
       }
       if (materialized === "cache") {
         const cols = Object.entries(config.columns ?? {});
@@ -212,5 +239,5 @@ export function loadProject(dir: string): Project {
       });
     }
   }
-  return { dir, sqlDir, layers, models, sqlTests };
+  return { dir, sqlDir, layers, mergeMinRows: pf.merge_min_rows ?? MERGE_MIN_ROWS, models, sqlTests };
 }

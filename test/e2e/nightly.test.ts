@@ -6,12 +6,14 @@ import { runNight } from "../../src/cli/commands/nightly.ts";
 import { addDays } from "../../src/lib/dates.ts";
 import { idPattern } from "../../src/lib/forget.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
+import { runBuild } from "../../src/runner/build.ts";
+import { buildGraph } from "../../src/runner/graph.ts";
 import { loadProject, statementOf } from "../../src/runner/project.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
 import { runCli } from "../helpers/cli.ts";
 import { parquetRowsMatching, publishedDifferences } from "../helpers/published.ts";
 import { tempDir } from "../helpers/warehouse.ts";
-import { quietContext, runNights, sampleWorld } from "../helpers/world.ts";
+import { queryWarehouse, quietContext, runNights, sampleWorld } from "../helpers/world.ts";
 import type { Context } from "../../src/cli/context.ts";
 
 /**
@@ -36,6 +38,13 @@ function copyData(from: Context): Context {
 beforeAll(async () => {
   world = await sampleWorld({ people: 500, days: DAYS, end: END, seed: 3 });
   clean = copyData(world);
+  // clean's nights merge every merge table, however small (sql/project.yml's merge_min_rows would replace most of
+  // this world's tables whole), so the tests below exercise the merge path
+  const project = tempDir("clout-merge-project-");
+  fs.cpSync(path.join(INSTALL_DIR, "sql"), path.join(project, "sql"), { recursive: true });
+  const yml = path.join(project, "sql", "project.yml");
+  fs.writeFileSync(yml, fs.readFileSync(yml, "utf8").replace(/^merge_min_rows: \d+$/m, "merge_min_rows: 0"));
+  clean.config.projectDir = project;
   await runNights(clean, FIRST, SEVENTH);
 }, 300_000);
 
@@ -56,6 +65,44 @@ describe("nightly", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`backfill ${FIRST}..${SEVENTH}: 7 nights ok`);
     expect(await publishedDifferences(clean.layout.root, data.layout.root)).toEqual([]);
+  }, 180_000);
+
+  it("merge models, changed night by night, hold exactly the rows a full rebuild gives", async () => {
+    // clean's seven nights merged each staging and core table into the last one's rows; rebuild those tables from
+    // scratch in a copy and compare every row of every one of them
+    const runs = await queryWarehouse<{ model: string; message: string }>(clean, "select model, message from meta.model_runs where materialized = 'merge' and status = 'success'");
+    const changed = runs.map((r) => /^merged: \+([\d,]+) −([\d,]+) rows$/.exec(r.message)).filter((m) => m !== null);
+    expect(changed.length).toBeGreaterThan(6 * 30); // nights after the first merged rather than replaced
+    expect(changed.some((m) => m[1] !== "0" && m[2] !== "0")).toBe(true); // rows changed, not only added
+    const data = copyData(clean);
+    const project = loadProject(INSTALL_DIR);
+    const merged = [...project.models.values()].filter((m) => m.materialized === "merge");
+    expect(merged.map((m) => m.name)).toEqual(expect.arrayContaining(["stg_twitter__tweets", "int_interactions_unioned", "int_content_unioned", "int_accounts_resolved"]));
+    const wh = await Warehouse.open({ path: data.layout.warehouse, threads: 2 });
+    try {
+      await wh.run("set variable lake_root = $1::varchar", [data.layout.lake]);
+      const graph = await buildGraph(project, wh);
+      const order = graph.order.filter((n) => merged.some((m) => m.name === n));
+      const rebuilt = await runBuild(wh, graph, { runId: "full", runDate: SEVENTH, selected: order, fullRefresh: true, recordRun: false });
+      expect(rebuilt.results.map((r) => r.message)).toEqual(order.map(() => "replaced: --full-refresh"));
+      await wh.run(`attach '${clean.layout.warehouse.replace(/'/g, "''")}' as clean (read_only)`);
+      const [differing, empty]: string[][] = [[], []];
+      for (const m of merged) {
+        const t = `${m.schema}.${m.name}`;
+        const row = await wh.one<{ a: number; b: number; n: number }>(
+          `select (select count(*) from (from ${t} except all from clean.${t}))::integer as a,
+                  (select count(*) from (from clean.${t} except all from ${t}))::integer as b,
+                  (select count(*) from ${t})::integer as n`,
+        );
+        if (row!.a !== 0 || row!.b !== 0) differing.push(`${t}: ${row!.a} rows only in the rebuild, ${row!.b} only in the merged table`);
+        if (row!.n === 0) empty.push(m.name);
+      }
+      expect(differing).toEqual([]);
+      // the sample world has no generic exports, and a week of 500 people may have no Reddit comments
+      expect(empty.filter((n) => !["stg_generic__content", "stg_generic__interactions", "stg_reddit__comments"].includes(n))).toEqual([]);
+    } finally {
+      wh.close();
+    }
   }, 180_000);
 
   it("kill -9 at random moments leaves the last good publish readable; the next run ends where a clean run ends", async () => {

@@ -7,7 +7,7 @@ import { ModelFailedError, runBuild } from "../../src/runner/build.ts";
 import { buildCatalog } from "../../src/runner/catalog.ts";
 import { compileTests, duplicatesSql, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph, select } from "../../src/runner/graph.ts";
-import { loadProject } from "../../src/runner/project.ts";
+import { MERGE_MIN_ROWS, loadProject } from "../../src/runner/project.ts";
 import { fixtureProject, writeFixture } from "../helpers/fixture.ts";
 import { memoryWarehouse, tempDir } from "../helpers/warehouse.ts";
 
@@ -145,6 +145,87 @@ describe("materializations", () => {
     writeFixture(dir, "marts/fct_daily.sql", "select date '2026-10-01' as score_date, 1 as id");
     await expect(build(dir, { runDate: "2026-11-02" })).rejects.toThrow(/1 rows whose score_date is not the run date/);
     expect(await wh.all("select score_date::varchar as d from marts.fct_daily")).toEqual([{ d: "2026-11-01" }]);
+  });
+});
+
+describe("merge models", () => {
+  // A keyed source whose rows the test edits between builds; the model copies it with a list and a NULL-able column.
+  const source = (rows: string) => `select * from (values ${rows}) as t(id, v, tags)`;
+  const mergeProject = (rows: string, minRows = 0) => {
+    const dir = fixtureProject({
+      "staging/stg_src.sql": source(rows),
+      "intermediate/int_copy.sql": "select id, v, tags, len(tags) as n_tags from staging.stg_src",
+      "intermediate/int_copy.yml": "materialized: merge\nunique_key: [id]\ncolumns:\n  id:\n    tests: [unique]\n",
+    });
+    writeFixture(dir, "project.yml", `name: fixture\nmerge_min_rows: ${minRows}\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n  marts: {materialized: table}\n`);
+    return dir;
+  };
+  const rows = async () =>
+    (await wh.all<{ id: number; v: string | null; t: string }>("select id, v, tags::varchar as t from intermediate.int_copy order by id")).map((r) => `${r.id}:${r.v}:${r.t}`);
+  const note = (b: Awaited<ReturnType<typeof build>>) => b.results.find((r) => r.name === "int_copy")!.message;
+
+  it("ends with exactly the query's rows, writing only those that changed (NULLs and lists included)", async () => {
+    const dir = mergeProject("(1, 'a', ['x']), (2, 'b', []), (3, NULL, ['y', 'z']), (4, 'd', NULL)");
+    expect(note(await build(dir))).toBe("replaced: first run");
+    expect(await rows()).toEqual(["1:a:[x]", "2:b:[]", "3:null:[y, z]", "4:d:null"]);
+    // nothing changed: nothing written
+    expect(note(await build(dir))).toBe("merged: +0 −0 rows");
+    // 1 unchanged, 2 gone, 3's NULL becomes a value, 4's list changes from NULL to empty, 5 new
+    writeFixture(dir, "staging/stg_src.sql", source("(1, 'a', ['x']), (3, 'c', ['y', 'z']), (4, 'd', []), (5, NULL, NULL)"));
+    const b = await build(dir);
+    expect(note(b)).toBe("merged: +3 −3 rows");
+    expect(b.results.find((r) => r.name === "int_copy")!.row_count).toBe(4);
+    expect(await rows()).toEqual(["1:a:[x]", "3:c:[y, z]", "4:d:[]", "5:null:null"]);
+    // the same rows as a table built from scratch
+    const merged = await wh.all("select * from intermediate.int_copy order by id");
+    await build(dir, { fullRefresh: true });
+    expect(await wh.all("select * from intermediate.int_copy order by id")).toEqual(merged);
+  });
+
+  it("replaces the table whole on --full-refresh and when its columns or their types change, and says why", async () => {
+    const dir = mergeProject("(1, 'a', ['x'])");
+    await build(dir);
+    expect(note(await build(dir, { fullRefresh: true }))).toBe("replaced: --full-refresh");
+    writeFixture(dir, "intermediate/int_copy.sql", "select id, v, tags, len(tags)::integer as n_tags from staging.stg_src");
+    expect(note(await build(dir))).toBe("replaced: columns changed");
+    expect(await wh.all("select data_type as t from information_schema.columns where table_name = 'int_copy' and column_name = 'n_tags'")).toEqual([{ t: "INTEGER" }]);
+    writeFixture(dir, "intermediate/int_copy.sql", "select id, v from staging.stg_src");
+    expect(note(await build(dir))).toBe("replaced: columns changed");
+    expect(await wh.all("select * from intermediate.int_copy")).toEqual([{ id: 1, v: "a" }]);
+  });
+
+  it("replaces a table under merge_min_rows whole (the same rows), and merges once it holds that many", async () => {
+    const dir = mergeProject("(1, 'a', ['x']), (2, 'b', [])", 3);
+    expect(loadProject(dir).mergeMinRows).toBe(3);
+    await build(dir);
+    writeFixture(dir, "staging/stg_src.sql", source("(1, 'a', ['x']), (2, 'B', []), (3, 'c', [])"));
+    expect(note(await build(dir))).toBe("replaced: small (2 rows < merge_min_rows 3)");
+    expect(await rows()).toEqual(["1:a:[x]", "2:B:[]", "3:c:[]"]);
+    writeFixture(dir, "staging/stg_src.sql", source("(1, 'a', ['x']), (2, 'B', []), (3, 'C', [])"));
+    expect(note(await build(dir))).toBe("merged: +1 −1 rows");
+    expect(await rows()).toEqual(["1:a:[x]", "2:B:[]", "3:C:[]"]);
+    expect(loadProject(fixtureProject({ "intermediate/int_x.sql": "select 1 as x" })).mergeMinRows).toBe(MERGE_MIN_ROWS);
+  });
+
+  it("leaves the table as it was when the query fails", async () => {
+    const dir = mergeProject("(1, 'a', ['x']), (2, 'b', [])");
+    await build(dir);
+    writeFixture(dir, "staging/stg_src.sql", "select 1 as id, 'a' as v, ['x'] as tags union all select 2, 'b', [error('boom')]");
+    await expect(build(dir)).rejects.toThrow(/boom/);
+    expect(await rows()).toEqual(["1:a:[x]", "2:b:[]"]);
+  });
+
+  it("needs a unique_key that its tests check, and that the query returns", async () => {
+    const noKey = fixtureProject({ "intermediate/int_m.sql": "select 1 as id", "intermediate/int_m.yml": "materialized: merge\n" });
+    expect(() => loadProject(noKey)).toThrow(/merge model "int_m" has no unique_key/);
+    const untested = fixtureProject({ "intermediate/int_m.sql": "select 1 as id, 2 as k", "intermediate/int_m.yml": "materialized: merge\nunique_key: [id, k]\ntests:\n  - unique_combination: [id]\n" });
+    expect(() => loadProject(untested)).toThrow(/merge model "int_m" has no uniqueness test on its unique_key \[id, k\]/);
+    const tested = fixtureProject({ "intermediate/int_m.sql": "select 1 as id, 2 as k", "intermediate/int_m.yml": "materialized: merge\nunique_key: [k, id]\ntests:\n  - unique_combination: [id, k]\n" });
+    expect(loadProject(tested).models.get("int_m")!.materialized).toBe("merge");
+    const wrongKey = fixtureProject({ "intermediate/int_m.sql": "select 1 as id", "intermediate/int_m.yml": "materialized: merge\nunique_key: [key]\ncolumns:\n  key:\n    tests: [unique]\n" });
+    writeFixture(wrongKey, "project.yml", "name: fixture\nmerge_min_rows: 0\nlayers:\n  intermediate: {materialized: table}\n");
+    await build(wrongKey);
+    await expect(build(wrongKey)).rejects.toThrow(/unique_key names "key", which its query does not return/);
   });
 });
 

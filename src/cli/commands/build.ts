@@ -46,7 +46,7 @@ export async function buildModels(
       onModelStart: (m, i, total) => ctx.out.progress(`[${i + 1}/${total}] ${m.schema}.${m.name} (${m.materialized})…`),
       onModelEnd: (r) =>
         (r.status !== "success" || !ctx.out.quietModels) &&
-        ctx.out.line(`  ${r.status === "success" ? "ok   " : "ERROR"}  ${r.materialized.padEnd(11)} ${`${r.schema}.${r.name}`.padEnd(48)} ${seconds(r.duration_s).padStart(7)}  ${count(r.row_count)} rows`),
+        ctx.out.line(`  ${r.status === "success" ? "ok   " : "ERROR"}  ${r.materialized.padEnd(11)} ${`${r.schema}.${r.name}`.padEnd(48)} ${seconds(r.duration_s).padStart(7)}  ${count(r.row_count)} rows${r.status === "success" && r.message ? ` (${r.message})` : ""}`),
     });
     ctx.out.line(`build ${opts.runId}: ${result.results.length} models ok in ${seconds(result.duration_s)}`);
     return result;
@@ -57,10 +57,10 @@ export async function buildModels(
 
 export function buildCommand(): Command {
   return new Command("build")
-    .description("run the SQL models in dependency order (view, table, incremental by date)")
+    .description("run the SQL models in dependency order (view, table, merge, incremental by date, …)")
     .option("-s, --select <selector...>", "models to build: name, name+, +name, layer:marts (several, space or comma separated)")
     .option("-d, --date <date>", "the run date models read as getvariable('run_date') (default: yesterday, UTC)")
-    .option("--full-refresh", "drop and rebuild incremental models instead of replacing one date", false)
+    .option("--full-refresh", "drop and rebuild incremental models instead of replacing one date; replace merge tables whole; empty caches", false)
     .addOption(new Option("--list", "list the selected models in build order and exit, building nothing").default(false))
     .action(async (flags: { select?: string[]; date?: string; fullRefresh: boolean; list: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);

@@ -107,7 +107,7 @@ export function nightlyCommand(): Command {
     .option("-d, --date <date>", "the night to run (default: yesterday, UTC)")
     .option("--from <date>", "backfill: first date (with --to)")
     .option("--to <date>", "backfill: last date (with --from)")
-    .option("--full-refresh", "rebuild incremental models from scratch on the first night of the run", false)
+    .option("--full-refresh", "rebuild incremental, merge and cache models from scratch on the first night of the run", false)
     .option("--reject-threshold <rate>", "fail the night when more than this share of a file's lines is rejected", "0.05")
     .action(async (flags: { date?: string; from?: string; to?: string; fullRefresh: boolean; rejectThreshold: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
