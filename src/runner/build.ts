@@ -255,17 +255,9 @@ export function mergeNote(m: MergeOutcome): string {
   return m.replaced ? `replaced: ${m.replaced}` : `merged: +${m.inserted.toLocaleString("en-US")} −${m.deleted.toLocaleString("en-US")} rows`;
 }
 
+/** Build one model; `rows` is what the table holds (or, for append and incremental models, what this run added), `note` what a merge did. */
 async function runModel(wh: Warehouse, model: Model, fullRefresh: boolean, mergeMinRows: number): Promise<{ rows: number | null; note?: string }> {
-  if (model.materialized === "merge") {
-    const target = `${ident(model.schema)}.${ident(model.name)}`;
-    await wh.run(`create schema if not exists ${ident(model.schema)}`);
-    const outcome = await runMergeModel(wh, model, target, await existingKind(wh, model.schema, model.name), fullRefresh, mergeMinRows);
-    return { rows: outcome.rows, note: mergeNote(outcome) };
-  }
-  return { rows: await runModelRows(wh, model, fullRefresh) };
-}
-
-async function runModelRows(wh: Warehouse, model: Model, fullRefresh: boolean): Promise<number | null> {
+  const rows = (n: number | null) => ({ rows: n });
   const target = `${ident(model.schema)}.${ident(model.name)}`;
   await wh.run(`create schema if not exists ${ident(model.schema)}`);
   const kind = await existingKind(wh, model.schema, model.name);
@@ -275,17 +267,17 @@ async function runModelRows(wh: Warehouse, model: Model, fullRefresh: boolean): 
         if (kind === "table") await wh.run(`drop table ${target}`);
         await wh.run(`create or replace view ${target} as\n${model.sql}`);
       });
-      return null;
+      return rows(null);
     case "table":
       await wh.transaction(async () => {
         if (kind === "view") await wh.run(`drop view ${target}`);
         await wh.run(`create or replace table ${target} as\n${model.sql}`);
       });
-      return countRows(wh, target);
+      return rows(await countRows(wh, target));
     case "incremental": {
       const dateCol = ident(model.dateColumn!);
       const tmp = ident(`__clout_new_${model.name}`);
-      return wh.transaction(async () => {
+      return rows(await wh.transaction(async () => {
         await wh.run(`create or replace temp table ${tmp} as\n${model.sql}`);
         const bad = await wh.one<{ n: number; example: string | null }>(
           `select count(*)::bigint as n, any_value(${dateCol})::varchar as example from ${tmp} where ${dateCol} is distinct from getvariable('run_date')::date`,
@@ -303,12 +295,12 @@ async function runModelRows(wh: Warehouse, model: Model, fullRefresh: boolean): 
         await wh.run(`drop table ${tmp}`);
         const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${target} where ${dateCol} = getvariable('run_date')::date`);
         return Number(row?.n ?? 0);
-      });
+      }));
     }
     case "append": {
       const tmp = ident(`__clout_new_${model.name}`);
       const key = model.config.unique_key!.map(ident);
-      return wh.transaction(async () => {
+      return rows(await wh.transaction(async () => {
         await wh.run(`create or replace temp table ${tmp} as\n${model.sql}`);
         if (kind === "view") await wh.run(`drop view ${target}`);
         if (fullRefresh && kind === "table") await wh.run(`drop table ${target}`);
@@ -319,14 +311,16 @@ async function runModelRows(wh: Warehouse, model: Model, fullRefresh: boolean): 
         );
         await wh.run(`drop table ${tmp}`);
         return (await countRows(wh, target)) - before;
-      });
+      }));
     }
-    case "merge":
-      throw new Error("merge models are run by runModel");
+    case "merge": {
+      const outcome = await runMergeModel(wh, model, target, kind, fullRefresh, mergeMinRows);
+      return { rows: outcome.rows, note: mergeNote(outcome) };
+    }
     case "cache":
-      return runCacheModel(wh, model, target, kind, fullRefresh);
+      return rows(await runCacheModel(wh, model, target, kind, fullRefresh));
     case "pagerank":
-      return runPagerankModel(wh, model, target, kind);
+      return rows(await runPagerankModel(wh, model, target, kind));
   }
 }
 
