@@ -60,9 +60,14 @@ export interface IngestOptions {
   batchBytes?: number;
   /** Batches landed at once, one worker thread each (default: the machine's cores); 1 lands on this thread. */
   parallelism?: number;
+  /** Exports smaller than this in all land on this thread whatever `parallelism` says (default WORKER_MIN_BYTES). */
+  workerMinBytes?: number;
   onProgress?: (text: string) => void;
   onSourceDone?: (report: SourceDateReport) => void;
 }
+
+/** Below this many bytes of exports, ingest lands on its own thread: starting workers would cost more (16 MiB). */
+export const WORKER_MIN_BYTES = 16 << 20;
 
 const EXTENSIONS = [".jsonl", ".jsonl.gz", ".json.gz", ".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz"];
 
@@ -197,7 +202,11 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   batches.sort((a, b) => b.bytes - a.bytes);
   const progress = new Progress(all.length, opts.onProgress);
   const memoryLimit = opts.memoryLimit ?? "2GB";
-  const parallelism = Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), batches.length));
+  const totalBytes = all.reduce((sum, { f }) => sum + f.bytes, 0);
+  // Worker threads cost about a second to start (each loads the pipelines and opens its DuckDB): a small night lands
+  // sooner on this thread (a 500-person day: 1.7 s against 2.7 s; 7 MB: 2.2 s against 2.9 s; 29 MB: 4.1 s against 3.9 s).
+  const small = totalBytes < (opts.workerMinBytes ?? WORKER_MIN_BYTES);
+  const parallelism = small ? 1 : Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), batches.length));
   const staging = path.join(layout.lake, ".staging", runId);
   const lander = createLander({ dataRoot: layout.root, tempDir: path.join(staging, "duckdb-tmp") }, memoryLimit, parallelism);
   const reports: SourceDateReport[] = [];

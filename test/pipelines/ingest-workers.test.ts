@@ -49,7 +49,7 @@ describe("ingest on worker threads", () => {
     const sources = Object.values(SOURCES);
     const one = await ingest({ layout: a.layout, runId: "one", dates, sources, parallelism: 1 });
     const progress: string[] = [];
-    const two = await ingest({ layout: b, runId: "two", dates, sources, parallelism: 2, onProgress: (t) => progress.push(t) });
+    const two = await ingest({ layout: b, runId: "two", dates, sources, parallelism: 2, workerMinBytes: 0, onProgress: (t) => progress.push(t) });
     const counts = (rs: typeof one) => rs.flatMap((r) => r.files.map((f) => `${f.source}/${f.entity}/${f.date}: ${f.status} ${f.lines_read} ${f.accepted} ${f.rejected}`));
     expect(counts(two)).toEqual(counts(one));
     expect(counts(one).some((c) => c.startsWith("twitter/likes/2026-11-20: landed") && c.endsWith(" 1"))).toBe(true);
