@@ -1,7 +1,7 @@
 import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { ident, literal, type Warehouse } from "../lib/warehouse.ts";
 import type { Graph } from "./graph.ts";
-import type { ColumnTest, ModelTest, Severity } from "./project.ts";
+import { combinationColumns, isUniqueTest, type ColumnTest, type ModelTest, type Severity } from "./project.ts";
 
 /**
  * Data tests. Declared ones live in a model's sidecar `.yml` (not_null, unique, unique_combination,
@@ -68,7 +68,7 @@ function columnTests(graph: Graph, model: string, column: string, test: ColumnTe
   if (test === "not_null" || (typeof test === "object" && "not_null" in test)) {
     return { ...base, name: `not_null__${model}__${column}`, kind: "not_null", severity: severityOf(typeof test === "object" ? test.not_null : null), sqlOn: (table) => `select * from ${table} where ${col} is null` };
   }
-  if (test === "unique" || (typeof test === "object" && "unique" in test)) {
+  if (isUniqueTest(test)) {
     return {
       ...base,
       name: `unique__${model}__${column}`,
@@ -105,7 +105,7 @@ function columnTests(graph: Graph, model: string, column: string, test: ColumnTe
 
 function modelTest(model: string, test: ModelTest, index: number, file: string): Declared {
   if ("unique_combination" in test) {
-    const cols = Array.isArray(test.unique_combination) ? test.unique_combination : test.unique_combination.columns;
+    const cols = combinationColumns(test.unique_combination);
     const list = cols.map(ident).join(", ");
     return {
       name: `unique_combination__${model}__${cols.join("__")}`,

@@ -157,16 +157,24 @@ function walk(dir: string): string[] {
   return out;
 }
 
+type UniqueTest = Extract<ColumnTest, "unique" | { unique: unknown }>;
+type UniqueCombination = Extract<ModelTest, { unique_combination: unknown }>["unique_combination"];
+
+/** Whether a column test is `unique` (bare, or with options such as a severity). */
+export function isUniqueTest(test: ColumnTest): test is UniqueTest {
+  return test === "unique" || (typeof test === "object" && "unique" in test);
+}
+
+/** The columns of a `unique_combination` model test, written as a list or as `{columns}`. */
+export function combinationColumns(spec: UniqueCombination): string[] {
+  return Array.isArray(spec) ? spec : spec.columns;
+}
+
 /** Does the model's .yml test that `key` is unique: a `unique` test on its one column, or a `unique_combination` of its columns? */
 function hasUniquenessTest(config: ModelFile, key: string[]): boolean {
   const same = (cols: string[]) => cols.length === key.length && cols.every((c) => key.includes(c));
-  const combos = (config.tests ?? []).flatMap((t) =>
-    "unique_combination" in t ? [Array.isArray(t.unique_combination) ? t.unique_combination : t.unique_combination.columns] : [],
-  );
-  if (combos.some(same)) return true;
-  if (key.length !== 1) return false;
-  const tests = config.columns?.[key[0]!]?.tests ?? [];
-  return tests.some((t) => t === "unique" || (typeof t === "object" && "unique" in t));
+  if ((config.tests ?? []).some((t) => "unique_combination" in t && same(combinationColumns(t.unique_combination)))) return true;
+  return key.length === 1 && (config.columns?.[key[0]!]?.tests ?? []).some(isUniqueTest);
 }
 
 /** Load the project in `dir` (the folder holding `sql/`). */
