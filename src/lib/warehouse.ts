@@ -54,6 +54,9 @@ create table if not exists meta.run_stages (
 create table if not exists meta.cache_models (
   model varchar not null, definition_sha256 varchar not null, reset_at timestamptz not null, reset_reason varchar not null
 );
+create table if not exists meta.merge_lake_state (
+  model varchar not null, definition_sha256 varchar not null, partitions_json varchar not null, recorded_at timestamptz not null
+);
 create table if not exists meta.ingest_files (
   run_id varchar not null, source varchar not null, entity varchar not null, dt date not null, file varchar,
   status varchar not null, lines_read bigint not null, accepted bigint not null, rejected bigint not null,

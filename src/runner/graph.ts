@@ -97,6 +97,14 @@ export async function buildGraph(project: Project, wh: Warehouse): Promise<Graph
     const { deps, sources } = resolveRefs(project, refs, model.file);
     // A cache model reads its own previous rows: that is state, not a dependency.
     const dependsOn = model.materialized === "cache" ? deps.filter((d) => d !== model.name) : deps;
+    // The runner knows what changed only in the lake: a model computed from the new partitions must read nothing else.
+    const other = [...deps, ...sources.filter((s) => !s.startsWith("raw."))];
+    if (model.config.reads_changed_since && other.length > 0) {
+      throw new UserError(
+        `merge model ${quote(model.name)} sets reads_changed_since but reads ${other.map(quote).join(", ")}, which is not the lake`,
+        "only a model that reads nothing but raw.* sources can be computed from the new partitions; remove reads_changed_since",
+      );
+    }
     nodes.set(model.name, { model, dependsOn, sources });
   }
   const testDeps = new Map<string, string[]>();

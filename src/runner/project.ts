@@ -24,11 +24,16 @@ export const ProjectFile = z
     layers: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), LayerDefaults),
     /** Merge models whose table holds fewer rows than this are replaced whole: comparing costs more than writing. */
     merge_min_rows: z.number().int().min(0).optional(),
+    /** Merge models that read changed_since and hold fewer rows than this are replaced whole: a tiny table is cheaper to
+     *  recompute than to upsert. */
+    changed_since_min_rows: z.number().int().min(0).optional(),
   })
   .strict();
 
 /** The default of `merge_min_rows` in sql/project.yml. */
 export const MERGE_MIN_ROWS = 100_000;
+/** The default of `changed_since_min_rows` in sql/project.yml. */
+export const CHANGED_SINCE_MIN_ROWS = 10_000;
 
 const sev = { severity: Severity.optional() };
 /** A test on one column. */
@@ -57,6 +62,10 @@ export const ModelFile = z
     /** For append and merge models: the columns identifying a row (append: rows whose key is already present are never
      *  replaced; merge: rows are matched on it to find what changed). */
     unique_key: z.array(z.string()).min(1).optional(),
+    /** For merge models that read only the lake: on a night that only added partitions, the query is run with
+     *  `getvariable('changed_since')` set to the first new date and must return every key whose row may have changed
+     *  (README "The model runner"). */
+    reads_changed_since: z.boolean().optional(),
     /** Where the table lives, when not in its layer's schema (e.g. `meta` for the score calibration). */
     schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
     /** For pagerank models: the iteration's parameters (the SQL gives the edges: graph, src, dst, weight). */
@@ -109,6 +118,8 @@ export interface Project {
   layers: { name: string; materialized: Materialization }[];
   /** Merge models whose table holds fewer rows are replaced whole (project.yml `merge_min_rows`). */
   mergeMinRows: number;
+  /** reads_changed_since models whose table holds fewer rows are replaced whole (project.yml `changed_since_min_rows`). */
+  changedSinceMinRows: number;
   models: Map<string, Model>;
   sqlTests: SqlTest[];
 }
@@ -224,6 +235,20 @@ export function loadProject(dir: string): Project {
           `a merge matches rows by that key, so it must be tested: add ${key.length === 1 ? `\`tests: [unique]\` to column ${key[0]}` : `\`- unique_combination: [${key.join(", ")}]\` under tests:`} in ${path.relative(dir, ymlFile)}`,
         );
       }
+      if (config.reads_changed_since) {
+        if (materialized !== "merge") {
+          throw new UserError(`${materialized} model ${quote(name)} sets reads_changed_since`, `only a merge model can be computed from the new partitions; remove it from ${path.relative(dir, ymlFile)}`);
+        }
+        if (!/getvariable\(\s*'changed_since'\s*\)/.test(sql)) {
+          throw new UserError(
+            `merge model ${quote(name)} sets reads_changed_since but its SQL never reads getvariable('changed_since')`,
+            "limit its source to the keys that can change since that date (sql/staging/README.md), or remove reads_changed_since",
+          );
+        }
+        if (/getvariable\(\s*'run_date'\s*\)/.test(sql)) {
+          throw new UserError(`merge model ${quote(name)} sets reads_changed_since but reads getvariable('run_date')`, "a model whose rows depend on the run date must be computed whole: remove reads_changed_since");
+        }
+      }
       if (materialized === "cache") {
         const cols = Object.entries(config.columns ?? {});
         const untyped = cols.filter(([, c]) => !c?.data_type).map(([n]) => n);
@@ -247,5 +272,5 @@ export function loadProject(dir: string): Project {
       });
     }
   }
-  return { dir, sqlDir, layers, mergeMinRows: pf.merge_min_rows ?? MERGE_MIN_ROWS, models, sqlTests };
+  return { dir, sqlDir, layers, mergeMinRows: pf.merge_min_rows ?? MERGE_MIN_ROWS, changedSinceMinRows: pf.changed_since_min_rows ?? CHANGED_SINCE_MIN_ROWS, models, sqlTests };
 }

@@ -13,7 +13,7 @@ import { Warehouse } from "../../src/lib/warehouse.ts";
 import { runCli } from "../helpers/cli.ts";
 import { parquetRowsMatching, publishedDifferences } from "../helpers/published.ts";
 import { tempDir } from "../helpers/warehouse.ts";
-import { queryWarehouse, quietContext, runNights, sampleWorld } from "../helpers/world.ts";
+import { delayAndRepeat, queryWarehouse, quietContext, runNights, sampleWorld } from "../helpers/world.ts";
 import type { Context } from "../../src/cli/context.ts";
 
 /**
@@ -37,13 +37,17 @@ function copyData(from: Context): Context {
 
 beforeAll(async () => {
   world = await sampleWorld({ people: 500, days: DAYS, end: END, seed: 3 });
+  // late and repeated records, so that the models computed from the new partitions meet every late arrival
+  const { moved, copied } = delayAndRepeat(world, FIRST, END);
+  expect(moved).toBeGreaterThan(1000);
+  expect(copied).toBeGreaterThan(500);
   clean = copyData(world);
-  // clean's nights merge every merge table, however small (sql/project.yml's merge_min_rows would replace most of
-  // this world's tables whole), so the tests below exercise the merge path
+  // clean's nights merge every merge table, however small (sql/project.yml's merge_min_rows and changed_since_min_rows
+  // would replace most of this world's tables whole), so the tests below exercise the merge and upsert paths
   const project = tempDir("clout-merge-project-");
   fs.cpSync(path.join(INSTALL_DIR, "sql"), path.join(project, "sql"), { recursive: true });
   const yml = path.join(project, "sql", "project.yml");
-  fs.writeFileSync(yml, fs.readFileSync(yml, "utf8").replace(/^merge_min_rows: \d+$/m, "merge_min_rows: 0"));
+  fs.writeFileSync(yml, fs.readFileSync(yml, "utf8").replace(/^merge_min_rows: \d+$/m, "merge_min_rows: 0").replace(/^changed_since_min_rows: \d+$/m, "changed_since_min_rows: 0"));
   clean.config.projectDir = project;
   await runNights(clean, FIRST, SEVENTH);
 }, 300_000);
@@ -71,12 +75,17 @@ describe("nightly", () => {
     // clean's seven nights merged each staging and core table into the last one's rows; rebuild those tables from
     // scratch in a copy and compare every row of every one of them
     const runs = await queryWarehouse<{ model: string; message: string }>(clean, "select model, message from meta.model_runs where materialized = 'merge' and status = 'success'");
-    const changed = runs.map((r) => /^merged: \+([\d,]+) −([\d,]+) rows$/.exec(r.message)).filter((m) => m !== null);
+    const changed = runs.map((r) => /^merged(?: since [\d-]+)?: \+([\d,]+) −([\d,]+) rows/.exec(r.message)).filter((m) => m !== null);
     expect(changed.length).toBeGreaterThan(6 * 30); // nights after the first merged rather than replaced
     expect(changed.some((m) => m[1] !== "0" && m[2] !== "0")).toBe(true); // rows changed, not only added
-    const data = copyData(clean);
     const project = loadProject(INSTALL_DIR);
     const merged = [...project.models.values()].filter((m) => m.materialized === "merge");
+    // every model that can was computed from the new partitions on each of the six nights after the first
+    const partial = merged.filter((m) => m.config.reads_changed_since && !m.name.startsWith("stg_generic__")).map((m) => m.name);
+    expect(partial.length).toBeGreaterThan(0);
+    const sinceNights = (name: string) => runs.filter((r) => r.model === name && /^merged since /.test(r.message)).length;
+    expect(partial.filter((n) => sinceNights(n) !== 6)).toEqual([]);
+    const data = copyData(clean);
     expect(merged.map((m) => m.name)).toEqual(expect.arrayContaining(["stg_twitter__tweets", "int_interactions_unioned", "int_content_unioned", "int_accounts_resolved"]));
     const wh = await Warehouse.open({ path: data.layout.warehouse, threads: 2 });
     try {

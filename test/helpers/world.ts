@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { generate } from "../../pipelines/generate/generate.ts";
 import { DEFAULT_TOPICS_FILE, loadTopics } from "../../pipelines/generate/topics.ts";
@@ -29,6 +31,47 @@ export async function sampleWorld(opts: { people: number; days: number; end: str
   const ctx = quietContext(tempDir("clout-world-"));
   await generate({ out: ctx.layout.root, people: opts.people, days: opts.days, end: opts.end, seed: opts.seed, gzip: false, topics: loadTopics(DEFAULT_TOPICS_FILE), validate: "none" });
   return ctx;
+}
+
+/**
+ * Make a world's exports arrive as real ones do: late and more than once. For each JSON Lines export of each date
+ * from `from` to `to` − 1, about one line in eight is moved to the next date's file of the same entity (a post whose
+ * likes landed the day before it, a reply before its parent, a profile after the mentions of its username), and
+ * about one in twenty is also copied there (a record landed twice). Deterministic; identities.csv (a full snapshot
+ * every day) is left alone. Returns how many lines were moved and copied.
+ */
+export function delayAndRepeat(ctx: Context, from: string, to: string): { moved: number; copied: number } {
+  const exportsDir = path.join(ctx.layout.root, "exports");
+  let moved = 0;
+  let copied = 0;
+  // latest first, so that no line moves twice
+  for (let d = addDays(to, -1); d >= from; d = addDays(d, -1)) {
+    for (const network of fs.readdirSync(exportsDir).sort()) {
+      const dayDir = path.join(exportsDir, network, d);
+      const nextDir = path.join(exportsDir, network, addDays(d, 1));
+      if (!fs.existsSync(dayDir) || !fs.existsSync(nextDir)) continue;
+      for (const file of fs.readdirSync(dayDir).filter((f) => f.endsWith(".jsonl")).sort()) {
+        const lines = fs.readFileSync(path.join(dayDir, file), "utf8").split("\n").filter((l) => l !== "");
+        const [stay, later]: string[][] = [[], []];
+        for (const [i, line] of lines.entries()) {
+          const h = (i * 2654435761 + file.length * 97) % 100;
+          if (h < 12) {
+            later.push(line);
+            moved++;
+          } else {
+            stay.push(line);
+            if (h < 17) {
+              later.push(line);
+              copied++;
+            }
+          }
+        }
+        fs.writeFileSync(path.join(dayDir, file), stay.map((l) => `${l}\n`).join(""));
+        fs.appendFileSync(path.join(nextDir, file), later.map((l) => `${l}\n`).join(""));
+      }
+    }
+  }
+  return { moved, copied };
 }
 
 /** Run the nightly for every date from `from` to `to`. */

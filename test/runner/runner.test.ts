@@ -7,7 +7,8 @@ import { CHECKPOINT_ROWS, ModelFailedError, runBuild } from "../../src/runner/bu
 import { buildCatalog } from "../../src/runner/catalog.ts";
 import { compileTests, duplicatesSql, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph, select } from "../../src/runner/graph.ts";
-import { MERGE_MIN_ROWS, loadProject } from "../../src/runner/project.ts";
+import { CHANGED_SINCE_MIN_ROWS, MERGE_MIN_ROWS, loadProject } from "../../src/runner/project.ts";
+import { lakePartitions } from "../../pipelines/sources.ts";
 import { fixtureProject, writeFixture } from "../helpers/fixture.ts";
 import { memoryWarehouse, tempDir } from "../helpers/warehouse.ts";
 
@@ -17,7 +18,10 @@ beforeEach(async () => {
 });
 afterEach(() => wh.close());
 
-async function build(dir: string, opts: { selector?: string; runDate?: string; artifactsDir?: string; fullRefresh?: boolean } = {}) {
+async function build(
+  dir: string,
+  opts: { selector?: string; runDate?: string; artifactsDir?: string; fullRefresh?: boolean; lakePartitions?: (source: string) => Map<string, string> | undefined } = {},
+) {
   const graph = await buildGraph(loadProject(dir), wh);
   const selected = select(graph, opts.selector);
   return runBuild(wh, graph, { runId: `r-${Math.random().toString(36).slice(2)}`, runDate: opts.runDate ?? "2026-11-24", selected, ...opts });
@@ -205,6 +209,7 @@ describe("merge models", () => {
     expect(note(await build(dir))).toBe("merged: +1 −1 rows");
     expect(await rows()).toEqual(["1:a:[x]", "2:B:[]", "3:C:[]"]);
     expect(loadProject(fixtureProject({ "intermediate/int_x.sql": "select 1 as x" })).mergeMinRows).toBe(MERGE_MIN_ROWS);
+    expect(loadProject(fixtureProject({ "intermediate/int_x.sql": "select 1 as x" })).changedSinceMinRows).toBe(CHANGED_SINCE_MIN_ROWS);
   });
 
   it("leaves the table as it was when the query fails", async () => {
@@ -226,6 +231,144 @@ describe("merge models", () => {
     writeFixture(wrongKey, "project.yml", "name: fixture\nmerge_min_rows: 0\nlayers:\n  intermediate: {materialized: table}\n");
     await build(wrongKey);
     await expect(build(wrongKey)).rejects.toThrow(/unique_key names "key", which its query does not return/);
+  });
+});
+
+describe("merge models computed from the new partitions (reads_changed_since)", () => {
+  // A lake of one source, raw.src__items (id, v, dt), and a model keeping each id's latest v (latest dt wins) and its
+  // first landing date; on a plain night it reads only the ids landed since changed_since.
+  const lake = () => tempDir("clout-lake-");
+  const land = async (root: string, dt: string, rows: string) => {
+    const dir = path.join(root, "raw", "src", "items", `dt=${dt}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    await wh.run(`copy (select * from (values ${rows}) as t(id, v)) to '${path.join(dir, "part-0.parquet")}' (format parquet)`);
+  };
+  const modelSql = `-- items
+with changed as (select id from raw.src__items where dt >= getvariable('changed_since'))
+select id, arg_max(v, dt) as v, min(dt) as first_dt
+from raw.src__items
+where getvariable('changed_since') is null or id in (select id from changed)
+group by id`;
+  const setup = async (first: string) => {
+    const root = lake();
+    await land(root, "2026-11-01", first);
+    const dir = fixtureProject({
+      "staging/stg_items.sql": modelSql,
+      "staging/stg_items.yml": "materialized: merge\nunique_key: [id]\nreads_changed_since: true\ncolumns:\n  id:\n    tests: [unique]\n",
+    });
+    writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 0\nchanged_since_min_rows: 0\nlayers:\n  staging: {materialized: view}\n");
+    await wh.run("create schema if not exists raw");
+    await wh.run(`create or replace view raw.src__items as select * from read_parquet('${root}/raw/src/items/dt=*/*.parquet', hive_partitioning = true)`);
+    return { root, dir, run: (o: { fullRefresh?: boolean } = {}) => build(dir, { ...o, lakePartitions: (s) => lakePartitions(root, s) }) };
+  };
+  const note = (b: Awaited<ReturnType<typeof build>>) => b.results.find((r) => r.name === "stg_items")!.message;
+  const table = async () =>
+    (await wh.all<{ id: number; v: string; d: string }>("select id, v, first_dt::varchar as d from staging.stg_items order by id")).map((r) => `${r.id}:${r.v}:${r.d}`);
+  /** The rows a whole build gives, from a copy of the model as a plain query. */
+  const wholeRows = async () =>
+    (await wh.all<{ id: number; v: string; d: string }>(`select id, v, first_dt::varchar as d from (${modelSql.replace("-- items\n", "")}) order by id`)).map((r) => `${r.id}:${r.v}:${r.d}`);
+
+  it("on nights that only add partitions, upserts the keys the query returns; the rows equal a whole build", async () => {
+    const { root, dir, run } = await setup("(1, 'a'), (2, 'b')");
+    expect(note(await run())).toBe("replaced: first run");
+    expect(note(await run())).toBe("unchanged: no new partitions");
+    // a copy of the lake (new modification times and inodes) holds the same partitions
+    const copy = lake();
+    fs.cpSync(path.join(root, "raw"), path.join(copy, "raw"), { recursive: true });
+    await wh.run(`create or replace view raw.src__items as select * from read_parquet('${copy}/raw/src/items/dt=*/*.parquet', hive_partitioning = true)`);
+    expect(note(await build(dir, { lakePartitions: (s) => lakePartitions(copy, s) }))).toBe("unchanged: no new partitions");
+    await wh.run(`create or replace view raw.src__items as select * from read_parquet('${root}/raw/src/items/dt=*/*.parquet', hive_partitioning = true)`);
+    // a new partition: id 2 changes (latest dt wins, first_dt stays), id 3 is new, id 1 is not read at all
+    await land(root, "2026-11-02", "(2, 'B'), (3, 'c')");
+    const b = await run();
+    expect(note(b)).toBe("merged since 2026-11-02: +2 −1 rows");
+    expect(b.results[0]!.row_count).toBe(3);
+    expect(await table()).toEqual(["1:a:2026-11-01", "2:B:2026-11-01", "3:c:2026-11-02"]);
+    expect(await table()).toEqual(await wholeRows());
+    // two nights at once: the first new date is the one it reads from
+    await land(root, "2026-11-03", "(1, 'A')");
+    await land(root, "2026-11-04", "(4, 'd')");
+    expect(note(await run())).toBe("merged since 2026-11-03: +2 −1 rows");
+    expect(await table()).toEqual(await wholeRows());
+    // a backfilled older date is still only new partitions: every key landed from that date on is recomputed
+    await land(root, "2026-10-31", "(3, 'zz'), (5, 'e')");
+    expect(note(await run())).toBe("merged since 2026-10-31: +5 −4 rows");
+    expect(await table()).toEqual(await wholeRows());
+    expect(await wh.one("select getvariable('changed_since') as v")).toEqual({ v: null });
+    // a table under changed_since_min_rows is replaced whole (merge_min_rows does not apply), and its recorded lake
+    // state kept: the next night reads every partition landed since that state
+    const minRows = (n: number) =>
+      writeFixture(dir, "project.yml", `name: fixture\nmerge_min_rows: 1000\nchanged_since_min_rows: ${n}\nlayers:\n  staging: {materialized: view}\n`);
+    minRows(1000);
+    await land(root, "2026-11-05", "(6, 'f')");
+    expect(note(await run())).toBe("replaced: small (5 rows < changed_since_min_rows 1,000)");
+    minRows(0);
+    await land(root, "2026-11-06", "(7, 'g')");
+    expect(note(await run())).toBe("merged since 2026-11-05: +2 −1 rows");
+    expect(await table()).toEqual(await wholeRows());
+  });
+
+  it("computes the model whole when a partition it read was re-landed or removed, or its SQL changed, and says why", async () => {
+    const { root, dir, run } = await setup("(1, 'a'), (2, 'b')");
+    await land(root, "2026-11-02", "(2, 'B')");
+    await run();
+    // re-landing a date with a key fewer: only a whole computation can tell that 2's latest copy is now the older one
+    await land(root, "2026-11-02", "(3, 'c')");
+    expect(note(await run())).toBe("merged: +2 −1 rows, whole: raw.src__items dt=2026-11-02 re-landed or rewritten");
+    expect(await table()).toEqual(["1:a:2026-11-01", "2:b:2026-11-01", "3:c:2026-11-02"]);
+    expect(await table()).toEqual(await wholeRows());
+    fs.rmSync(path.join(root, "raw", "src", "items", "dt=2026-11-02"), { recursive: true });
+    expect(note(await run())).toBe("merged: +0 −1 rows, whole: raw.src__items dt=2026-11-02 removed");
+    expect(await table()).toEqual(["1:a:2026-11-01", "2:b:2026-11-01"]);
+    writeFixture(dir, "staging/stg_items.sql", modelSql.replace("arg_max(v, dt)", "upper(arg_max(v, dt))"));
+    expect(note(await run())).toBe("merged: +2 −2 rows, whole: definition changed");
+    expect(note(await run({ fullRefresh: true }))).toBe("replaced: --full-refresh");
+    expect(note(await run())).toBe("unchanged: no new partitions");
+  });
+
+  it("leaves the table and the recorded lake as they were when the query fails, and changed_since NULL", async () => {
+    const { root, dir, run } = await setup("(1, 'a')");
+    await run();
+    // a new partition that cannot be read
+    const bad = path.join(root, "raw", "src", "items", "dt=2026-11-02");
+    fs.mkdirSync(bad, { recursive: true });
+    fs.writeFileSync(path.join(bad, "part-0.parquet"), "not parquet");
+    await expect(run()).rejects.toThrow(/part-0\.parquet/);
+    expect(await table()).toEqual(["1:a:2026-11-01"]);
+    expect(await wh.one("select getvariable('changed_since') as v")).toEqual({ v: null });
+    await land(root, "2026-11-02", "(2, 'b')");
+    expect(note(await run())).toBe("merged since 2026-11-02: +1 −0 rows");
+    // without the lake's partitions (e.g. a test's raw tables) the model is computed whole, as any merge model
+    expect(note(await build(dir))).toBe("merged: +0 −0 rows");
+  });
+
+  it("is refused unless the model is a merge that reads changed_since, not run_date, from the lake only", async () => {
+    const yml = "materialized: merge\nunique_key: [id]\nreads_changed_since: true\ncolumns:\n  id:\n    tests: [unique]\n";
+    const refused = async (files: Record<string, string>, re: RegExp) => {
+      let err: unknown;
+      try {
+        await buildGraph(loadProject(fixtureProject(files)), wh);
+      } catch (e) {
+        err = e;
+      }
+      expect(String(err)).toMatch(re);
+    };
+    await wh.run("create schema if not exists raw; create or replace table raw.src__items (id integer, dt date)");
+    await refused({ "staging/stg_a.sql": "select id from raw.src__items", "staging/stg_a.yml": yml }, /never reads getvariable\('changed_since'\)/);
+    await refused({ "staging/stg_a.sql": "select id from raw.src__items where getvariable('changed_since') is null", "staging/stg_a.yml": yml.replace("merge", "table") }, /table model "stg_a" sets reads_changed_since/);
+    await refused(
+      { "staging/stg_a.sql": "select id, getvariable('run_date') as d from raw.src__items where getvariable('changed_since') is null", "staging/stg_a.yml": yml },
+      /reads getvariable\('run_date'\)/,
+    );
+    await refused(
+      {
+        "staging/stg_b.sql": "select 1 as id",
+        "staging/stg_a.sql": "select id from raw.src__items where getvariable('changed_since') is null or id in (select id from staging.stg_b)",
+        "staging/stg_a.yml": yml,
+      },
+      /reads "stg_b", which is not the lake/,
+    );
   });
 });
 

@@ -3,10 +3,26 @@
 -- key: content_id
 -- The parent is the comment replied to (`parent`), else the post. Its author comes from the landed posts
 -- and comments (Graph ids are unique across both), else from `parent.from`; null when neither knows.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the comments that can have changed:
+-- those landed since, and those whose parent (a post or a comment) landed since (its author may have been unknown).
 with
+
+changed as (
+    select id from raw.facebook__comments where dt >= getvariable('changed_since')
+    union
+    select comments.id
+    from raw.facebook__comments as comments
+    semi join (
+        select id from raw.facebook__posts where dt >= getvariable('changed_since')
+        union all
+        select id from raw.facebook__comments where dt >= getvariable('changed_since')
+    ) as parents on parents.id = coalesce(comments.parent__id, comments.post_id)
+),
 
 source as (
     select * from raw.facebook__comments
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 posts as (

@@ -4,10 +4,17 @@
 -- Graph has no usernames, creation dates or follower counts for users. Friendship is mutual, so the
 -- friend count (summary.total_count, else the friends listed) stands for both follower_count and
 -- following_count.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the users landed since.
 with
+
+changed as (
+    select id from raw.facebook__friends where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.facebook__friends
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

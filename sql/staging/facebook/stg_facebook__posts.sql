@@ -1,10 +1,17 @@
 -- Facebook posts as canonical content (content_type post).
 -- grain: one row per post id (the latest landed copy: latest dt, then highest _source_line)
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the posts landed since.
 with
+
+changed as (
+    select id from raw.facebook__posts where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.facebook__posts
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

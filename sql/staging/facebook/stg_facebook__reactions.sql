@@ -4,10 +4,26 @@
 -- key: interaction_id ('reaction:<object_id>:<profile id>')
 -- The target author comes from the landed posts and comments (null when the object never landed).
 -- Without created_time, occurred_at is the first date the reaction landed.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the reactions that can have changed:
+-- those landed since, and those on a post or comment landed since (its author may have been unknown).
 with
+
+changed as (
+    select id, object_id from raw.facebook__reactions where dt >= getvariable('changed_since')
+    union
+    select reactions.id, reactions.object_id
+    from raw.facebook__reactions as reactions
+    semi join (
+        select id from raw.facebook__posts where dt >= getvariable('changed_since')
+        union all
+        select id from raw.facebook__comments where dt >= getvariable('changed_since')
+    ) as targets on targets.id = reactions.object_id
+),
 
 source as (
     select * from raw.facebook__reactions
+    where getvariable('changed_since') is null
+        or (id, object_id) in (select (id, object_id) from changed)
 ),
 
 posts as (

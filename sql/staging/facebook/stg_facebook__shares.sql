@@ -2,10 +2,22 @@
 -- grain: one row per sharing post id (the latest landed copy: latest dt, then highest _source_line)
 -- key: interaction_id (the sharing post's id)
 -- The shared post's author comes from the landed posts (null when it never landed).
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the shares that can have changed:
+-- those landed since, and those of posts landed since (the author may have been unknown).
 with
+
+changed as (
+    select id from raw.facebook__shares where dt >= getvariable('changed_since')
+    union
+    select shares.id
+    from raw.facebook__shares as shares
+    semi join raw.facebook__posts as posts on posts.id = shares.parent_id and posts.dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.facebook__shares
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 posts as (

@@ -3,10 +3,17 @@
 -- checkin_with interactions in stg_foursquare__checkins_with, not as mentions, so they count once.
 -- grain: one row per check-in
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the check-ins landed since.
 with
+
+changed as (
+    select id from raw.foursquare__checkins where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.foursquare__checkins
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

@@ -3,10 +3,21 @@
 -- both users' lists name each other, each direction still appears once, preferring the actor's own list.
 -- grain: one row per ordered pair of friends
 -- key: interaction_id (actor_account_id || '->' || target_account_id)
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the pairs that can have changed:
+-- both directions of every friendship landed since, read from every landed copy of either direction.
 with
+
+-- both orders of each pair landed since: a row of either direction feeds both directed rows
+changed as (
+    select user__id, friend__id from raw.foursquare__friends where dt >= getvariable('changed_since')
+    union
+    select friend__id, user__id from raw.foursquare__friends where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.foursquare__friends
+    where getvariable('changed_since') is null
+        or (user__id, friend__id) in (select (user__id, friend__id) from changed)
 ),
 
 renamed as (

@@ -3,10 +3,28 @@
 -- for its author; target_account_id stays null when it was never landed.
 -- grain: one row per like
 -- key: interaction_id (the like's id)
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the likes that can have changed:
+-- those landed since, and those of check-ins or tips landed since (their author and type may have been unknown).
 with
+
+changed as (
+    select id from raw.foursquare__likes where dt >= getvariable('changed_since')
+    union
+    select likes.id
+    from raw.foursquare__likes as likes
+    semi join raw.foursquare__checkins as checkins
+        on checkins.id = likes.target__object__id and checkins.dt >= getvariable('changed_since')
+    union
+    select likes.id
+    from raw.foursquare__likes as likes
+    semi join raw.foursquare__tips as tips
+        on tips.id = likes.target__object__id and tips.dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.foursquare__likes
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 checkins as (

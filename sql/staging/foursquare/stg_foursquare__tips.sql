@@ -2,10 +2,17 @@
 -- (lowercased) as topic hints.
 -- grain: one row per tip
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the tips landed since.
 with
+
+changed as (
+    select id from raw.foursquare__tips where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.foursquare__tips
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

@@ -2,10 +2,18 @@
 -- Every other action is in stg_generic__interactions.
 -- grain: one row per post
 -- key: network, content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the posts landed since.
 with
+
+changed as (
+    select network, content_id from raw.generic__interactions
+    where dt >= getvariable('changed_since') and action = 'post'
+),
 
 source as (
     select * from raw.generic__interactions
+    where getvariable('changed_since') is null
+        or (network, content_id) in (select (network, content_id) from changed)
 ),
 
 renamed as (

@@ -4,7 +4,20 @@
 -- grain: one row per action
 -- key: network, interaction_id (the source's own id, else an md5 of actor, source action, target,
 --      content and time, so the same row delivered on two dates is one action)
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the actions landed since.
 with
+
+-- interaction_id as `renamed` builds it (keep the two equal): the key the copies are deduplicated on
+changed as (
+    select
+        network,
+        coalesce(
+            interaction_id,
+            md5(concat_ws(chr(31), actor_id, coalesce(source_action, action), target_id, coalesce(content_id, ''), epoch_ms(occurred_at)::varchar))
+        ) as interaction_id
+    from raw.generic__interactions
+    where dt >= getvariable('changed_since') and action <> 'post'
+),
 
 source as (
     select * from raw.generic__interactions
@@ -38,6 +51,9 @@ renamed as (
 deduplicated as (
     select *
     from renamed
+    -- on the built key, not in `source`: every landed copy of a changed key is kept for the window below
+    where getvariable('changed_since') is null
+        or (network, interaction_id) in (select (network, interaction_id) from changed)
     qualify row_number() over (partition by network, interaction_id order by dt desc, _source_line desc) = 1
 ),
 

@@ -3,11 +3,40 @@
 -- author. Parents missing from the exports leave parent_account_id null.
 -- grain: one row per comment
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the comments that can have changed:
+-- those landed since, those on media landed since (the owner), those replying to a comment landed since (its author),
+-- and those mentioning a username that media or comments landed since show (the latest id seen for it).
 
 with
 
+changed as (
+    select id from raw.instagram__comments where dt >= getvariable('changed_since')
+    union
+    select comments.id
+    from raw.instagram__comments as comments
+    semi join raw.instagram__media as media on media.id = comments.media__id and media.dt >= getvariable('changed_since')
+    union
+    select replies.id
+    from raw.instagram__comments as replies
+    semi join raw.instagram__comments as parents on parents.id = replies.parent_id and parents.dt >= getvariable('changed_since')
+    union
+    select mentioning.id
+    from (
+        select id, lower(unnest(regexp_extract_all(text, '(?:^|[^A-Za-z0-9_.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)', 1))) as handle
+        from raw.instagram__comments
+        where text like '%@%'
+    ) as mentioning
+    semi join (
+        select lower(username) as handle from raw.instagram__media where dt >= getvariable('changed_since')
+        union all
+        select lower(from__username) from raw.instagram__comments where dt >= getvariable('changed_since')
+    ) as seen on seen.handle = mentioning.handle
+),
+
 source as (
     select * from raw.instagram__comments
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 media as (
@@ -49,6 +78,16 @@ media_owners as (
         id as media_id,
         owner__id as owner_id
     from media
+    qualify row_number() over (partition by id order by dt desc, _source_line desc) = 1
+),
+
+-- The author of each comment (its latest copy), for replies. Read from the lake, not from `deduplicated`, which on a
+-- plain night holds only the changed comments.
+comment_authors as (
+    select
+        id as content_id,
+        from__id as account_id
+    from raw.instagram__comments
     qualify row_number() over (partition by id order by dt desc, _source_line desc) = 1
 ),
 
@@ -107,7 +146,7 @@ final as (
         on mentioned.content_id = deduplicated.content_id
     left join media_owners
         on deduplicated.media_id = media_owners.media_id
-    left join deduplicated as parent_comments
+    left join comment_authors as parent_comments
         on deduplicated.parent_comment_id = parent_comments.content_id
 )
 

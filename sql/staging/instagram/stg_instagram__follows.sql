@@ -2,11 +2,20 @@
 -- the export is a minimal {follower_id, followed_id, timestamp} record, so the id is built from its parts.
 -- grain: one row per follower per followed account
 -- key: interaction_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the follows landed since.
 
 with
 
+changed as (
+    select 'follow:' || follower_id || ':' || followed_id as interaction_id
+    from raw.instagram__follows
+    where dt >= getvariable('changed_since')
+),
+
 source as (
     select * from raw.instagram__follows
+    where getvariable('changed_since') is null
+        or 'follow:' || follower_id || ':' || followed_id in (select interaction_id from changed)
 ),
 
 renamed as (

@@ -3,11 +3,25 @@
 -- is a minimal {user_id, media_id, timestamp} record, so the id is built from its parts.
 -- grain: one row per user per liked media
 -- key: interaction_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the likes that can have changed:
+-- those landed since, and those of media landed since (the owner may have been unknown, and the latest copy wins).
 
 with
 
+changed as (
+    select 'like:' || media_id || ':' || user_id as interaction_id
+    from raw.instagram__likes
+    where dt >= getvariable('changed_since')
+    union
+    select 'like:' || likes.media_id || ':' || likes.user_id
+    from raw.instagram__likes as likes
+    semi join raw.instagram__media as media on media.id = likes.media_id and media.dt >= getvariable('changed_since')
+),
+
 source as (
     select * from raw.instagram__likes
+    where getvariable('changed_since') is null
+        or 'like:' || media_id || ':' || user_id in (select interaction_id from changed)
 ),
 
 media as (

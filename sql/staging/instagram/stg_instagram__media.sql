@@ -3,11 +3,32 @@
 -- username (media owners, commenters), else kept as the username.
 -- grain: one row per media
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the media that can have changed:
+-- those landed since, and those whose caption mentions a username that media or comments landed since show (the
+-- latest id seen for it may have changed).
 
 with
 
+changed as (
+    select id from raw.instagram__media where dt >= getvariable('changed_since')
+    union
+    select mentioning.id
+    from (
+        select id, lower(unnest(regexp_extract_all(caption, '(?:^|[^A-Za-z0-9_.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)', 1))) as handle
+        from raw.instagram__media
+        where caption like '%@%'
+    ) as mentioning
+    semi join (
+        select lower(username) as handle from raw.instagram__media where dt >= getvariable('changed_since')
+        union all
+        select lower(from__username) from raw.instagram__comments where dt >= getvariable('changed_since')
+    ) as seen on seen.handle = mentioning.handle
+),
+
 source as (
     select * from raw.instagram__media
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 comments as (

@@ -3,10 +3,31 @@
 -- posts and comments, and stays null when the parent was never landed.
 -- grain: one row per comment
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the comments that can have changed:
+-- those landed since, and those whose parent (a post or a comment) landed since (its author may have been unknown).
 with
+
+changed as (
+    select id from raw.linkedin__comments where dt >= getvariable('changed_since')
+    union
+    select comments.id
+    from raw.linkedin__comments as comments
+    semi join (
+        select regexp_replace(id, '^urn:li:(share|ugcPost):', '') as content_id
+        from raw.linkedin__posts
+        where dt >= getvariable('changed_since')
+        union all
+        select id from raw.linkedin__comments where dt >= getvariable('changed_since')
+    ) as parents on parents.content_id = regexp_replace(
+        regexp_replace(coalesce(comments.parentComment, comments.object), '^urn:li:comment:\(.*,\s*([^,)]+)\)$', '\1'),
+        '^urn:li:(share|ugcPost|activity):', ''
+    )
+),
 
 source as (
     select * from raw.linkedin__comments
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 posts as (
@@ -43,6 +64,14 @@ deduped as (
     qualify row_number() over (partition by content_id order by dt desc, _source_line desc) = 1
 ),
 
+-- The author of each comment (its latest copy). Read from the lake, not from `deduped`, which on a plain night holds
+-- only the changed comments.
+comment_authors as (
+    select id as content_id, regexp_replace(actor, '^urn:li:person:', '') as account_id
+    from raw.linkedin__comments
+    qualify row_number() over (partition by id order by dt desc, _source_line desc) = 1
+),
+
 content_authors as (
     select content_id, min(account_id) as account_id
     from (
@@ -51,7 +80,7 @@ content_authors as (
             regexp_replace(author, '^urn:li:person:', '') as account_id
         from posts
         union all
-        select content_id, account_id from deduped
+        select content_id, account_id from comment_authors
     )
     group by content_id
 ),

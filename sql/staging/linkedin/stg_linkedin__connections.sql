@@ -4,10 +4,29 @@
 -- preferring the row exported by the actor. Connected On is a date, so occurred_at is midnight UTC.
 -- grain: one row per ordered pair of connected members
 -- key: interaction_id (actor_account_id || '->' || target_account_id)
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the pairs that can have changed:
+-- both directions of every connection landed since (a row stages one follow each way).
 with
+
+changed as (
+    select
+        regexp_replace("Member URN", '^urn:li:person:', '') as member_account_id,
+        regexp_replace("Connection URN", '^urn:li:person:', '') as connection_account_id
+    from raw.linkedin__connections
+    where dt >= getvariable('changed_since')
+    union
+    select
+        regexp_replace("Connection URN", '^urn:li:person:', ''),
+        regexp_replace("Member URN", '^urn:li:person:', '')
+    from raw.linkedin__connections
+    where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.linkedin__connections
+    where getvariable('changed_since') is null
+        or (regexp_replace("Member URN", '^urn:li:person:', ''), regexp_replace("Connection URN", '^urn:li:person:', ''))
+            in (select (member_account_id, connection_account_id) from changed)
 ),
 
 renamed as (

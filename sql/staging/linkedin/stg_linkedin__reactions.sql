@@ -3,10 +3,31 @@
 -- target's author is resolved from the landed posts and comments (null when the target was never landed).
 -- grain: one row per reactor per reacted-to post or comment
 -- key: interaction_id (the reaction URN)
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the reactions that can have changed:
+-- those landed since, and those on a post or comment landed since (its author may have been unknown).
 with
+
+changed as (
+    select id from raw.linkedin__reactions where dt >= getvariable('changed_since')
+    union
+    select reactions.id
+    from raw.linkedin__reactions as reactions
+    semi join (
+        select regexp_replace(id, '^urn:li:(share|ugcPost):', '') as content_id
+        from raw.linkedin__posts
+        where dt >= getvariable('changed_since')
+        union all
+        select id from raw.linkedin__comments where dt >= getvariable('changed_since')
+    ) as targets on targets.content_id = regexp_replace(
+        regexp_replace(reactions.root, '^urn:li:comment:\(.*,\s*([^,)]+)\)$', '\1'),
+        '^urn:li:(share|ugcPost|activity):', ''
+    )
+),
 
 source as (
     select * from raw.linkedin__reactions
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 posts as (

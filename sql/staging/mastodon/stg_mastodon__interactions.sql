@@ -5,16 +5,37 @@
 -- the followed actor's URL.
 -- grain: one row per activity (boost, favourite or follow)
 -- key: interaction_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the interactions that can have
+-- changed: those landed since, and the boosts and favourites of notes whose Create landed since (the author may
+-- have been unknown).
 
-with source as (
-    select * from raw.mastodon__activities
+with
+
+changed as (
+    select id from raw.mastodon__activities
+    where dt >= getvariable('changed_since') and type in ('Announce', 'Like', 'Follow')
+    union
+    select activities.id
+    from raw.mastodon__activities as activities
+    semi join raw.mastodon__activities as notes
+        on notes.object__id = activities.object__id
+        and notes.type = 'Create'
+        and notes.dt >= getvariable('changed_since')
+    where activities.type in ('Announce', 'Like')
 ),
 
+source as (
+    select * from raw.mastodon__activities
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
+),
+
+-- read from the lake, not from `source`: on a plain night that holds only the changed interactions
 notes as (
     select
         object__id as content_id,
         any_value(coalesce(object__attributedTo, actor)) as account_id
-    from source
+    from raw.mastodon__activities
     where type = 'Create'
     group by object__id
 ),

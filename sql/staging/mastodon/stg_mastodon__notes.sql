@@ -5,9 +5,39 @@
 -- else null. Mentions are the Mention tags' hrefs, which are actor URLs, i.e. account ids.
 -- grain: one row per note (status)
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the notes that can have changed:
+-- those whose Create landed since, and the replies to them (the parent's author may have been unknown or changed).
 
-with source as (
+with
+
+changed as (
+    select object__id from raw.mastodon__activities
+    where dt >= getvariable('changed_since') and type = 'Create'
+    union
+    select replies.object__id
+    from raw.mastodon__activities as replies
+    semi join raw.mastodon__activities as parents
+        on parents.object__id = replies.object__inReplyTo
+        and parents.type = 'Create'
+        and parents.dt >= getvariable('changed_since')
+    where replies.type = 'Create'
+),
+
+source as (
     select * from raw.mastodon__activities
+    where getvariable('changed_since') is null
+        or object__id in (select object__id from changed)
+),
+
+-- every landed note's author (its latest Create's, as in `deduplicated`), for the replies' parents: read from the
+-- lake, since on a plain night `deduplicated` holds only the changed notes
+note_authors as (
+    select object__id as content_id, coalesce(object__attributedTo, actor) as account_id
+    from raw.mastodon__activities
+    where type = 'Create'
+    qualify row_number() over (
+        partition by object__id order by dt desc, _source_line desc, _source_file desc
+    ) = 1
 ),
 
 renamed as (
@@ -58,7 +88,7 @@ parent_resolved as (
             nullif(regexp_extract(child.parent_content_id, '^(https?://[^/]+/users/[^/]+)/statuses/[^/]+$', 1), '')
         ) as parent_account_id
     from deduplicated as child
-    left join deduplicated as parent
+    left join note_authors as parent
         on parent.content_id = child.parent_content_id
 ),
 

@@ -7,15 +7,47 @@
 -- '[deleted]' gives account_id null and is_author_deleted true; the row is kept (its replies still point
 -- at it) but no person is scored for it. topic_hints is the lowercased subreddit (the comment's own, else
 -- its submission's), except profile subreddits 'u_<name>'.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the comments that can have
+-- changed: those landed since, those whose parent (submission or comment) landed since (its author may have been
+-- unknown or changed) and those in submissions landed since (the subreddit may have been unknown or changed).
 with
+
+changed as (
+    select id from raw.reddit__comments where dt >= getvariable('changed_since')
+    union
+    select replies.id
+    from raw.reddit__comments as replies
+    semi join raw.reddit__comments as parents
+        on 't1_' || parents.id = replies.parent_id and parents.dt >= getvariable('changed_since')
+    union
+    select comments.id
+    from raw.reddit__comments as comments
+    semi join raw.reddit__submissions as submissions
+        on 't3_' || submissions.id = comments.parent_id and submissions.dt >= getvariable('changed_since')
+    union
+    select comments.id
+    from raw.reddit__comments as comments
+    semi join raw.reddit__submissions as submissions
+        on submissions.id = substr(comments.link_id, 4) and submissions.dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.reddit__comments
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 submissions as (
     select id, author, subreddit
     from raw.reddit__submissions
+    qualify row_number() over (partition by id order by dt desc, _source_line desc) = 1
+),
+
+-- every landed comment's author (its latest copy's, as in `deduplicated`), for the replies' parents: read from the
+-- lake, since on a plain night `deduplicated` holds only the changed comments
+comment_authors as (
+    select id, author
+    from raw.reddit__comments
     qualify row_number() over (partition by id order by dt desc, _source_line desc) = 1
 ),
 
@@ -47,7 +79,7 @@ deduplicated as (
 parents as (
     select 't3_' || id as fullname, author from submissions
     union all
-    select 't1_' || content_id as fullname, author from deduplicated
+    select 't1_' || id as fullname, author from comment_authors
 ),
 
 resolved as (

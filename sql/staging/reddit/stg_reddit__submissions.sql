@@ -6,10 +6,17 @@
 -- person is scored for them. text is the title, then a blank line and the self text when there is one
 -- ('[removed]' / '[deleted]' bodies count as none). topic_hints is the lowercased subreddit, except
 -- profile posts (subreddit 'u_<name>'), which carry no topic.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the submissions landed since.
 with
+
+changed as (
+    select id from raw.reddit__submissions where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.reddit__submissions
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

@@ -3,7 +3,15 @@
 -- key: interaction_id
 -- A follow is a relation, not an event: the same pair exported on several dates is one row (the latest
 -- landed record wins, so its create_time is the one kept). interaction_id is built from the two usernames.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the follows landed since.
 with
+
+-- interaction_id as `renamed` builds it (keep the two equal): the key the copies are deduplicated on
+changed as (
+    select concat_ws(':', 'follow', follower_username, following_username) as interaction_id
+    from raw.tiktok__follows
+    where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.tiktok__follows
@@ -23,6 +31,9 @@ renamed as (
 deduplicated as (
     select *
     from renamed
+    -- on the built key, not in `source`: every landed copy of a changed key is kept for the window below
+    where getvariable('changed_since') is null
+        or interaction_id in (select interaction_id from changed)
     qualify row_number() over (partition by interaction_id order by dt desc, _source_line desc) = 1
 ),
 

@@ -4,7 +4,21 @@
 -- The export has no share id, so interaction_id is built from its parts (username, video id, epoch
 -- seconds). target_account_id is the video's creator, resolved from the landed videos; null when the
 -- video is not landed.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the shares that can have changed:
+-- those landed since, and those of videos landed since (the creator may have been unknown or changed).
 with
+
+-- interaction_id as `renamed` builds it (keep the two equal): the key the copies are deduplicated on
+changed as (
+    select concat_ws(':', 'share', username, video_id, epoch(create_time)::bigint) as interaction_id
+    from raw.tiktok__shares
+    where dt >= getvariable('changed_since')
+    union
+    select concat_ws(':', 'share', shares.username, shares.video_id, epoch(shares.create_time)::bigint)
+    from raw.tiktok__shares as shares
+    semi join raw.tiktok__videos as videos
+        on videos.id = shares.video_id and videos.dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.tiktok__shares
@@ -30,6 +44,9 @@ renamed as (
 deduplicated as (
     select *
     from renamed
+    -- on the built key, not in `source`: every landed copy of a changed key is kept for the window below
+    where getvariable('changed_since') is null
+        or interaction_id in (select interaction_id from changed)
     qualify row_number() over (partition by interaction_id order by dt desc, _source_line desc) = 1
 ),
 

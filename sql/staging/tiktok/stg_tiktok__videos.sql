@@ -5,10 +5,17 @@
 -- like_count / comment_count / share_count / view_count are counts as the export reports them, not
 -- engagements by people (there is no per-person likes file). TikTok has no topic evidence besides
 -- hashtags, so topic_hints is empty.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the videos landed since.
 with
+
+changed as (
+    select id from raw.tiktok__videos where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.tiktok__videos
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

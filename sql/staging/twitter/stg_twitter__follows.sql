@@ -2,10 +2,17 @@
 -- grain: one row per (follower, followed account); a follow landed on two dates counts once
 -- key: interaction_id ('follow:<source_user_id>:<target_user_id>')
 -- X gives no time for a follow unless the export adds one; without it occurred_at is the first landing date.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the follows landed since.
 with
+
+changed as (
+    select source_user_id, target_user_id from raw.twitter__follows where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.twitter__follows
+    where getvariable('changed_since') is null
+        or (source_user_id, target_user_id) in (select (source_user_id, target_user_id) from changed)
 ),
 
 renamed as (

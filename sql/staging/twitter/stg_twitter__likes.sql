@@ -3,10 +3,22 @@
 -- key: interaction_id ('like:<user_id>:<tweet_id>')
 -- The liked tweet's author comes from the landed tweets (null when the tweet never landed). X gives no
 -- time for a like unless the export adds one; without it occurred_at is the first landing date.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the likes that can have changed:
+-- those landed since, and those of tweets landed since (the author may have been unknown).
 with
+
+changed as (
+    select user_id, tweet_id from raw.twitter__likes where dt >= getvariable('changed_since')
+    union
+    select likes.user_id, likes.tweet_id
+    from raw.twitter__likes as likes
+    semi join raw.twitter__tweets as tweets on tweets.id = likes.tweet_id and tweets.dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.twitter__likes
+    where getvariable('changed_since') is null
+        or (user_id, tweet_id) in (select (user_id, tweet_id) from changed)
 ),
 
 tweets as (

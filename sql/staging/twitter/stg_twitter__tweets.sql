@@ -5,10 +5,31 @@
 -- else `in_reply_to_user_id` (replies), else the `RT @author` mention X puts first in a retweet. That
 -- prefix mention is the retweet's parent, not a mention the retweeter wrote, so it is left out of
 -- mentioned_account_ids. Mentions without an id are resolved by username through the landed users.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the tweets that can have changed:
+-- those landed since, those referencing a tweet landed since (the parent author), and those with a mention lacking
+-- an id whose username a user landed since with (the username's holder).
 with
+
+changed as (
+    select id from raw.twitter__tweets where dt >= getvariable('changed_since')
+    union
+    select refs.id
+    from (select id, unnest(referenced_tweets__id) as referenced_id from raw.twitter__tweets) as refs
+    semi join raw.twitter__tweets as parents on parents.id = refs.referenced_id and parents.dt >= getvariable('changed_since')
+    union
+    select lookups.id
+    from (
+        select id, lower(unnest(entities__mentions__username)) as username_key
+        from raw.twitter__tweets
+        where len(coalesce(entities__mentions__username, [])) <> len(list_filter(coalesce(entities__mentions__id, []), lambda id: id <> ''))
+    ) as lookups
+    semi join raw.twitter__users as users on lower(users.username) = lookups.username_key and users.dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.twitter__tweets
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 users as (

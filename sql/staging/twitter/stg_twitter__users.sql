@@ -1,10 +1,17 @@
 -- X user profiles as canonical accounts.
 -- grain: one row per user id (the latest landed profile: latest dt, then highest _source_line)
 -- key: account_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the users landed since.
 with
+
+changed as (
+    select id from raw.twitter__users where dt >= getvariable('changed_since')
+),
 
 source as (
     select * from raw.twitter__users
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

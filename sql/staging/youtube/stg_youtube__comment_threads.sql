@@ -3,11 +3,60 @@
 -- own snippet.channelId). Replies inside a thread are not exported.
 -- grain: one row per top-level comment
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the comments that can have
+-- changed: those landed since, those on videos landed since (the channel may have been unknown or changed), and
+-- those whose text names an @handle shown by a comment landed since (the channel it resolves to may have changed).
 
 with
 
+-- the handles shown by the comments landed since, derived as in `handles` below
+new_handles as (
+    select distinct lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle
+    from raw.youtube__comment_threads
+    where dt >= getvariable('changed_since')
+        and snippet__topLevelComment__snippet__authorDisplayName like '@%'
+),
+
+changed as (
+    select snippet__topLevelComment__id as id
+    from raw.youtube__comment_threads
+    where dt >= getvariable('changed_since')
+    union
+    select comments.snippet__topLevelComment__id
+    from raw.youtube__comment_threads as comments
+    semi join raw.youtube__videos as videos
+        on videos.id = comments.snippet__videoId and videos.dt >= getvariable('changed_since')
+    union
+    -- the @handles of every landed copy's text, with the text and mention rules of `renamed` and `deduplicated`
+    -- below (keep them equal)
+    select mentions.id
+    from (
+        select
+            snippet__topLevelComment__id as id,
+            unnest(list_transform(
+                regexp_extract_all(
+                    coalesce(
+                        snippet__topLevelComment__snippet__textOriginal,
+                        replace(replace(replace(replace(replace(
+                            regexp_replace(regexp_replace(snippet__topLevelComment__snippet__textDisplay, '<br\s*/?>', chr(10), 'gi'), '<[^>]+>', '', 'g'),
+                            '&lt;', '<'), '&gt;', '>'), '&quot;', '"'), '&#39;', ''''), '&amp;', '&')
+                    ),
+                    '(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)', 1
+                ),
+                lambda h: lower(h)
+            )) as handle
+        from raw.youtube__comment_threads
+        where getvariable('changed_since') is not null
+            and (contains(snippet__topLevelComment__snippet__textOriginal, '@')
+                or contains(snippet__topLevelComment__snippet__textDisplay, '@'))
+    ) as mentions
+    semi join new_handles on new_handles.handle = mentions.handle
+),
+
 source as (
     select * from raw.youtube__comment_threads
+    where getvariable('changed_since') is null
+        or snippet__topLevelComment__id in (select id from changed)
 ),
 
 videos as (

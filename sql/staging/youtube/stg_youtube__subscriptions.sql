@@ -2,11 +2,18 @@
 -- snippet.channelId is the subscriber (actor); snippet.resourceId.channelId the channel subscribed to (target).
 -- grain: one row per subscription
 -- key: interaction_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the subscriptions landed since.
 
 with
 
+changed as (
+    select id from raw.youtube__subscriptions where dt >= getvariable('changed_since')
+),
+
 source as (
     select * from raw.youtube__subscriptions
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 renamed as (

@@ -2,11 +2,43 @@
 -- tags as topic hints, @handles in the description resolved to channel ids where a comment shows that handle.
 -- grain: one row per video
 -- key: content_id
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the videos that can have changed:
+-- those landed since, and those whose description names an @handle shown by a comment landed since (the channel
+-- that handle resolves to may have changed).
 
 with
 
+-- the handles shown by the comments landed since, derived as in `handles` below
+new_handles as (
+    select distinct lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle
+    from raw.youtube__comment_threads
+    where dt >= getvariable('changed_since')
+        and snippet__topLevelComment__snippet__authorDisplayName like '@%'
+),
+
+changed as (
+    select id from raw.youtube__videos where dt >= getvariable('changed_since')
+    union
+    -- the @handles of every landed copy's description, extracted as in `renamed` below (keep the two equal)
+    select mentions.id
+    from (
+        select
+            id,
+            unnest(list_transform(
+                regexp_extract_all(snippet__description, '(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)', 1),
+                lambda h: lower(h)
+            )) as handle
+        from raw.youtube__videos
+        where getvariable('changed_since') is not null
+            and contains(snippet__description, '@')
+    ) as mentions
+    semi join new_handles on new_handles.handle = mentions.handle
+),
+
 source as (
     select * from raw.youtube__videos
+    where getvariable('changed_since') is null
+        or id in (select id from changed)
 ),
 
 comment_threads as (

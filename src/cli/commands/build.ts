@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { SOURCES } from "../../../pipelines/registry.ts";
-import { createRawViews } from "../../../pipelines/sources.ts";
+import { createRawViews, lakePartitions } from "../../../pipelines/sources.ts";
 import { DEFAULT_SEED_FILE, loadTopicSources } from "../../../pipelines/topics.ts";
 import { parseDate, yesterdayUtc } from "../../lib/dates.ts";
 import { newRunId } from "../../lib/runid.ts";
@@ -32,6 +32,7 @@ export async function buildModels(
 ): Promise<BuildResult> {
   const graph = await projectGraph(ctx, wh);
   const selected = select(graph, opts.selector);
+  const partitions = new Map<string, Map<string, string> | undefined>();
   ctx.out.line(`build ${opts.runId}: ${selected.length} models for ${opts.runDate}${opts.selector ? ` (select: ${opts.selector})` : ""}`);
   try {
     const result = await runBuild(wh, graph, {
@@ -41,6 +42,11 @@ export async function buildModels(
       selector: opts.selector,
       fullRefresh: opts.fullRefresh ?? false,
       artifactsDir: ctx.layout.artifacts,
+      lakePartitions: (source) => {
+        // each source is listed once per build, however many models read it
+        if (!partitions.has(source)) partitions.set(source, lakePartitions(ctx.layout.lake, source));
+        return partitions.get(source);
+      },
       ...(opts.command ? { command: opts.command } : {}),
       ...(opts.recordRun === false ? { recordRun: false } : {}),
       onModelStart: (m, i, total) => ctx.out.progress(`[${i + 1}/${total}] ${m.schema}.${m.name} (${m.materialized})…`),
