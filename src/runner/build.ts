@@ -206,12 +206,12 @@ export interface MergeOutcome {
 }
 
 /** What a reads_changed_since model was last built from: its SQL's hash and each source's partitions (dt → signature). */
-export interface LakeState {
+interface LakeState {
   sha256: string;
   partitions: Record<string, Record<string, string>>;
 }
 
-export function lakeStateOf(model: Model, sources: string[], lakePartitions: (source: string) => Map<string, string> | undefined): LakeState {
+function lakeStateOf(model: Model, sources: string[], lakePartitions: (source: string) => Map<string, string> | undefined): LakeState {
   const partitions: LakeState["partitions"] = {};
   for (const src of sources) partitions[src] = Object.fromEntries([...(lakePartitions(src) ?? new Map<string, string>())].sort());
   return { sha256: createHash("sha256").update(model.sql).digest("hex"), partitions };
@@ -222,7 +222,7 @@ export function lakeStateOf(model: Model, sources: string[], lakePartitions: (so
  * and every partition it was built from is still there, unchanged. Then `since` is the first date of the partitions
  * added since (null: none). A partition re-landed, rewritten (`clout forget`) or removed means whole.
  */
-export function changedSince(before: LakeState | undefined, now: LakeState): { since: string | null } | { whole: string } {
+function changedSince(before: LakeState | undefined, now: LakeState): { since: string | null } | { whole: string } {
   if (!before) return { whole: "no recorded lake state" };
   if (before.sha256 !== now.sha256) return { whole: "definition changed" };
   let since: string | null = null;
@@ -360,7 +360,7 @@ async function runMergeModel(
 }
 
 /** Merge tables holding fewer rows are replaced whole: `merge` for a comparison, `changedSince` for an upsert. */
-export interface MinRows {
+interface MinRows {
   merge: number;
   changedSince: number;
 }
@@ -463,6 +463,7 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
   let failure: { model: Model; message: string } | undefined;
   const total = opts.selected.length;
   const kinds = await relationKinds(wh);
+  const minRows: MinRows = { merge: graph.project.mergeMinRows, changedSince: graph.project.changedSinceMinRows };
   let unflushedRows = 0;
   for (const [i, name] of opts.selected.entries()) {
     const model = graph.nodes.get(name)!.model;
@@ -477,7 +478,6 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
     try {
       // the lake as this model reads it, taken before it runs (the build holds the lock: ingest cannot change it meanwhile)
       const lake = model.config.reads_changed_since && opts.lakePartitions ? lakeStateOf(model, graph.nodes.get(name)!.sources, opts.lakePartitions) : undefined;
-      const minRows = { merge: graph.project.mergeMinRows, changedSince: graph.project.changedSinceMinRows };
       const { rows, note } = await runModel(wh, model, kinds.get(`${model.schema}.${model.name}`), opts.fullRefresh ?? false, minRows, lake);
       kinds.set(`${model.schema}.${model.name}`, model.materialized === "view" ? "view" : "table");
       // A replaced table's blocks are free for reuse only after a checkpoint; without one until the end of the run,
