@@ -55,11 +55,11 @@ deduped as (
     qualify row_number() over (partition by content_id order by dt desc, _source_line desc) = 1
 ),
 
--- Who wrote each landed post or comment; an author never changes, so any landed copy names it.
+-- Who wrote each landed post or comment, as its latest landed copy names it (the copy its staging model keeps).
 authors as (
-    select id, any_value(from__id) as author_id from posts group by id
+    select id, arg_max(from__id, (dt, _source_line)) as author_id from posts group by id
     union all
-    select id, any_value(from__id) as author_id from raw.facebook__comments group by id
+    select id, arg_max(from__id, (dt, _source_line)) as author_id from raw.facebook__comments group by id
 ),
 
 final as (

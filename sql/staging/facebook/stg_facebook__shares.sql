@@ -42,9 +42,9 @@ deduped as (
     qualify row_number() over (partition by interaction_id order by dt desc, _source_line desc) = 1
 ),
 
--- A post's author never changes, so any landed copy names it.
+-- A post's author, as its latest landed copy names it (the copy stg_facebook__posts keeps).
 post_authors as (
-    select id, any_value(from__id) as author_id
+    select id, arg_max(from__id, (dt, _source_line)) as author_id
     from posts
     group by id
 ),

@@ -65,13 +65,14 @@ deduplicated as (
     qualify row_number() over (partition by content_id order by dt desc, _source_line desc) = 1
 ),
 
--- The latest id seen for each username, from media owners and commenters.
+-- The latest id seen for each username, from media owners and commenters (two seen at the same time: the later
+-- landed, then the greater id, so that a tie never depends on the order DuckDB reads them in).
 handles as (
-    select handle, arg_max(account_id, seen_at) as account_id
+    select handle, arg_max(account_id, (seen_at, dt, account_id)) as account_id
     from (
-        select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at from raw.instagram__media where username is not null
+        select lower(username) as handle, owner__id as account_id, "timestamp" as seen_at, dt from raw.instagram__media where username is not null
         union all
-        select lower(from__username), from__id, "timestamp" from comments where from__username is not null
+        select lower(from__username), from__id, "timestamp", dt from comments where from__username is not null
     )
     group by handle
 ),

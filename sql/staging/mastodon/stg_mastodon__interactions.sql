@@ -34,7 +34,8 @@ source as (
 notes as (
     select
         object__id as content_id,
-        any_value(coalesce(object__attributedTo, actor)) as account_id
+        -- as its latest landed Create names it (the copy stg_mastodon__notes keeps)
+        arg_max(coalesce(object__attributedTo, actor), (dt, _source_line, _source_file)) as account_id
     from raw.mastodon__activities
     where type = 'Create'
     group by object__id

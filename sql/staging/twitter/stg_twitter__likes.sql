@@ -43,9 +43,9 @@ deduped as (
     qualify row_number() over (partition by actor_account_id, target_content_id order by dt desc, _source_line desc) = 1
 ),
 
--- A tweet's author never changes, so any landed copy names it.
+-- A tweet's author, as its latest landed copy names it (the copy stg_twitter__tweets keeps).
 tweet_authors as (
-    select id, any_value(author_id) as author_id
+    select id, arg_max(author_id, (dt, _source_line)) as author_id
     from tweets
     group by id
 ),

@@ -124,10 +124,11 @@ mentions_per_tweet as (
     group by content_id
 ),
 
--- A tweet's author never changes, so any landed copy names it. (Read from the lake here, not from `source`: a CTE
+-- A tweet's author, as its latest landed copy names it: the copy `deduplicated` keeps, so a reply's parent author
+-- agrees with the parent's own row even if two copies disagree. (Read from the lake here, not from `source`: a CTE
 -- read twice is materialized by DuckDB, every landed column of every copy.)
 tweet_authors as (
-    select id, any_value(author_id) as author_id
+    select id, arg_max(author_id, (dt, _source_line)) as author_id
     from raw.twitter__tweets
     group by id
 ),

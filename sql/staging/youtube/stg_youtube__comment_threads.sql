@@ -114,7 +114,8 @@ video_channels as (
 handles as (
     select
         lower(ltrim(snippet__topLevelComment__snippet__authorDisplayName, '@')) as handle,
-        arg_max(snippet__topLevelComment__snippet__authorChannelId__value, snippet__topLevelComment__snippet__publishedAt) as account_id
+        -- two comments shown at the same time: the later landed one
+        arg_max(snippet__topLevelComment__snippet__authorChannelId__value, (snippet__topLevelComment__snippet__publishedAt, dt, _source_line)) as account_id
     from raw.youtube__comment_threads
     where snippet__topLevelComment__snippet__authorDisplayName like '@%'
     group by 1
