@@ -26,11 +26,19 @@ function converted<In, Out>(base: z.ZodType<In>, convert: (v: In) => Out): z.Zod
 /**
  * An id as networks write it: a string, or a JSON integer. Ingest turns integers of 16+ digits into
  * strings before JSON.parse (see pipelines/ingest/jsonl.ts), so ids beyond 2^53 — and beyond 2^63 — stay
- * exact. Always lands as VARCHAR. Empty strings are rejected.
+ * exact. Always lands as VARCHAR. Empty strings are rejected, and so are strings of whitespace only (as the CSV
+ * formats already reject a blank cell): " " names nobody. Only a string starting with whitespace is trimmed to
+ * check (an ASCII space or control character, or any non-ASCII one: trim() knows Unicode's spaces), so the
+ * common id costs one character comparison.
  */
 export const zId = converted(
   z.union([z.string().min(1, "empty id"), z.number().int().safe()], { error: (iss) => (iss.input === "" ? "empty id" : `expected an id (a string or an integer), got ${JSON.stringify(iss.input) ?? "nothing"}`) }),
-  (v) => String(v),
+  (v) => {
+    if (typeof v === "number") return String(v);
+    const c = v.charCodeAt(0);
+    if ((c <= 32 || c > 126) && v.trim() === "") throw new RecordError("empty id");
+    return v;
+  },
 );
 
 /** A count: a non-negative integer, or a string of digits (YouTube writes counts as strings). */

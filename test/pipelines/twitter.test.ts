@@ -132,6 +132,11 @@ describe("twitter schemas", () => {
     expect(rejected(tweets, { ...realTweet, created_at: 1732442400 })).toBe("created_at: Invalid input: expected string, received number");
     expect(rejected(tweets, { ...realTweet, text: 42 })).toBe("text: Invalid input: expected string, received number");
     expect(rejected(tweets, { ...realTweet, id: "" })).toBe("id: empty id");
+    // whitespace only names nobody either (ASCII or Unicode spaces); an id with a space inside is still an id
+    expect(rejected(tweets, { ...realTweet, id: " " })).toBe("id: empty id");
+    expect(rejected(tweets, { ...realTweet, author_id: "\t \u00a0\u3000" })).toBe("author_id: empty id");
+    expect(accepted(tweets, { ...realTweet, id: "12 34" }).id).toBe("12 34");
+    expect(accepted(tweets, { ...realTweet, id: "\u00e9t\u00e9" }).id).toBe("\u00e9t\u00e9");
     expect(rejected(tweets, { ...realTweet, referenced_tweets: [{ type: "retweet", id: "1" }] })).toMatch(/^referenced_tweets\.0\.type: Invalid option/);
     expect(rejected(tweets, { ...realTweet, public_metrics: { ...realTweet.public_metrics, like_count: -3 } })).toMatch(/^public_metrics\.like_count: /);
   });
