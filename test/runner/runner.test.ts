@@ -266,8 +266,8 @@ group by id`;
   const table = async () =>
     (await wh.all<{ id: number; v: string; d: string }>("select id, v, first_dt::varchar as d from staging.stg_items order by id")).map((r) => `${r.id}:${r.v}:${r.d}`);
   /** The rows a whole build gives, from a copy of the model as a plain query. */
-  const wholeRows = async () =>
-    (await wh.all<{ id: number; v: string; d: string }>(`select id, v, first_dt::varchar as d from (${modelSql.replace("-- items\n", "")}) order by id`)).map((r) => `${r.id}:${r.v}:${r.d}`);
+  const wholeRows = async (sql = modelSql) =>
+    (await wh.all<{ id: number; v: string; d: string }>(`select id, v, first_dt::varchar as d from (${sql.replace("-- items\n", "")}) order by id`)).map((r) => `${r.id}:${r.v}:${r.d}`);
 
   it("on nights that only add partitions, upserts the keys the query returns; the rows equal a whole build", async () => {
     const { root, dir, run } = await setup("(1, 'a'), (2, 'b')");
@@ -296,17 +296,26 @@ group by id`;
     expect(note(await run())).toBe("merged since 2026-10-31: +5 −4 rows");
     expect(await table()).toEqual(await wholeRows());
     expect(await wh.one("select getvariable('changed_since') as v")).toEqual({ v: null });
-    // a table under changed_since_min_rows is replaced whole (merge_min_rows does not apply), and its recorded lake
-    // state kept: the next night reads every partition landed since that state
-    const minRows = (n: number) =>
-      writeFixture(dir, "project.yml", `name: fixture\nmerge_min_rows: 1000\nchanged_since_min_rows: ${n}\nlayers:\n  staging: {materialized: view}\n`);
+    // a table under changed_since_min_rows is replaced whole (merge_min_rows does not apply), with today's lake
+    // state: the next night reads only what landed after it
+    const minRows = (n: number, merge = 1000) =>
+      writeFixture(dir, "project.yml", `name: fixture\nmerge_min_rows: ${merge}\nchanged_since_min_rows: ${n}\nlayers:\n  staging: {materialized: view}\n`);
     minRows(1000);
     await land(root, "2026-11-05", "(6, 'f')");
     expect(note(await run())).toBe("replaced: small (5 rows < changed_since_min_rows 1,000)");
     minRows(0);
     await land(root, "2026-11-06", "(7, 'g')");
-    expect(note(await run())).toBe("merged since 2026-11-05: +2 −1 rows");
+    expect(note(await run())).toBe("merged since 2026-11-06: +1 −0 rows");
     expect(await table()).toEqual(await wholeRows());
+    // an edited model whose table is under merge_min_rows is replaced whole once, and the next night is computed
+    // from its new partitions again (its state used to stay behind, so it was replaced whole every night)
+    minRows(0, 1000);
+    const edited = modelSql.replace("arg_max(v, dt)", "lower(arg_max(v, dt))");
+    writeFixture(dir, "staging/stg_items.sql", edited);
+    expect(note(await run())).toBe("replaced: small (7 rows < merge_min_rows 1,000)");
+    await land(root, "2026-11-07", "(8, 'h')");
+    expect(note(await run())).toBe("merged since 2026-11-07: +1 −0 rows");
+    expect(await table()).toEqual(await wholeRows(edited));
   });
 
   it("computes the model whole when a partition it read was re-landed or removed, or its SQL changed, and says why", async () => {
