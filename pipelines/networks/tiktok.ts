@@ -18,7 +18,7 @@ import type { Emitted, EntitySpec, NetworkSpec, WorldEvent } from "../types.ts";
 export const TiktokVideo = z.object({
   id: zId,
   create_time: zEpochSeconds,
-  username: z.string().min(1, "empty username"),
+  username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
   video_description: z.string().nullish(),
   hashtag_names: z.array(z.string()).nullish(),
   /** Usernames mentioned in the video. */
@@ -43,13 +43,13 @@ export const TiktokComment = z.object({
   parent_comment_id: zId.nullish(),
   like_count: zCount.nullish(),
   reply_count: zCount.nullish(),
-  username: z.string().min(1, "empty username").nullish(),
+  username: z.string().min(1, "empty username").regex(/\S/, "empty username").nullish(),
 });
 export type TiktokComment = z.infer<typeof TiktokComment>;
 
 /** A user sharing (reposting) a video. */
 export const TiktokShare = z.object({
-  username: z.string().min(1, "empty username"),
+  username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
   video_id: zId,
   create_time: zEpochSeconds,
 });
@@ -57,8 +57,8 @@ export type TiktokShare = z.infer<typeof TiktokShare>;
 
 /** One follow edge: `follower_username` follows `following_username`. */
 export const TiktokFollow = z.object({
-  follower_username: z.string().min(1, "empty username"),
-  following_username: z.string().min(1, "empty username"),
+  follower_username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
+  following_username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
   create_time: zEpochSeconds,
 });
 export type TiktokFollow = z.infer<typeof TiktokFollow>;
