@@ -47,6 +47,9 @@ deduped as (
 tweet_authors as (
     select id, arg_max(author_id, (dt, _source_line)) as author_id
     from tweets
+    -- on a plain night only the tweets the changed likes name
+    where getvariable('changed_since') is null
+        or id in (select tweet_id from changed)
     group by id
 ),
 

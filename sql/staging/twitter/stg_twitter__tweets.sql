@@ -130,6 +130,9 @@ mentions_per_tweet as (
 tweet_authors as (
     select id, arg_max(author_id, (dt, _source_line)) as author_id
     from raw.twitter__tweets
+    -- on a plain night only the tweets the changed tweets reference
+    where getvariable('changed_since') is null
+        or id in (select unnest(referenced_tweets__id) from raw.twitter__tweets where id in (select id from changed))
     group by id
 ),
 
