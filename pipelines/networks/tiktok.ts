@@ -15,10 +15,13 @@ import type { Emitted, EntitySpec, NetworkSpec, WorldEvent } from "../types.ts";
  */
 
 /** Research API Video object (the fields a `fields=` query can ask for; only id/time/author required). */
+/** A username, the account id on TikTok: never empty or whitespace only. */
+const zUsername = z.string().min(1, "empty username").regex(/\S/, "empty username");
+
 export const TiktokVideo = z.object({
   id: zId,
   create_time: zEpochSeconds,
-  username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
+  username: zUsername,
   video_description: z.string().nullish(),
   hashtag_names: z.array(z.string()).nullish(),
   /** Usernames mentioned in the video. */
@@ -43,13 +46,13 @@ export const TiktokComment = z.object({
   parent_comment_id: zId.nullish(),
   like_count: zCount.nullish(),
   reply_count: zCount.nullish(),
-  username: z.string().min(1, "empty username").regex(/\S/, "empty username").nullish(),
+  username: zUsername.nullish(),
 });
 export type TiktokComment = z.infer<typeof TiktokComment>;
 
 /** A user sharing (reposting) a video. */
 export const TiktokShare = z.object({
-  username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
+  username: zUsername,
   video_id: zId,
   create_time: zEpochSeconds,
 });
@@ -57,8 +60,8 @@ export type TiktokShare = z.infer<typeof TiktokShare>;
 
 /** One follow edge: `follower_username` follows `following_username`. */
 export const TiktokFollow = z.object({
-  follower_username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
-  following_username: z.string().min(1, "empty username").regex(/\S/, "empty username"),
+  follower_username: zUsername,
+  following_username: zUsername,
   create_time: zEpochSeconds,
 });
 export type TiktokFollow = z.infer<typeof TiktokFollow>;
