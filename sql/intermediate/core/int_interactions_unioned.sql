@@ -138,7 +138,7 @@ from_content as (
 mentions as (
     select
         network,
-        'mention:' || content_id || ':' || mentioned as interaction_id,
+        'mention:' || replace(replace(content_id, '%', '%25'), ':', '%3A') || ':' || mentioned as interaction_id,
         account_id as actor_account_id,
         mentioned as target_account_id,
         -- the mentioning post is the actor's content, not the target's: a mention engages a person

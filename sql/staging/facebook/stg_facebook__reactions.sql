@@ -1,7 +1,8 @@
 -- Facebook reactions (LIKE, LOVE, WOW, HAHA, SAD, ANGRY, CARE…) as canonical interactions: action reaction.
 -- grain: one row per (reacting profile, object): a profile has one reaction per post or comment, and a
 --        changed reaction replaces the earlier one (latest dt, then highest _source_line, wins)
--- key: interaction_id ('reaction:<object_id>:<profile id>')
+-- key: interaction_id ('reaction:<object_id>:<profile id>', the object id's '%' and ':' percent-encoded;
+--      sql/staging/README.md)
 -- The target author comes from the landed posts and comments (null when the object never landed).
 -- Without created_time, occurred_at is the first date the reaction landed.
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the reactions that can have changed:
@@ -64,7 +65,7 @@ authors as (
 final as (
     select
         'facebook' as network,
-        'reaction:' || deduped.target_content_id || ':' || deduped.actor_account_id as interaction_id,
+        'reaction:' || replace(replace(deduped.target_content_id, '%', '%25'), ':', '%3A') || ':' || deduped.actor_account_id as interaction_id,
         deduped.actor_account_id,
         authors.author_id as target_account_id,
         deduped.target_content_id,

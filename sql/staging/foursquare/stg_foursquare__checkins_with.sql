@@ -1,7 +1,8 @@
 -- Foursquare check-ins with friends as interactions of action checkin_with: one row per friend in a
 -- check-in's `with` list; the actor is who checked in, the target the friend, the content the check-in.
 -- grain: one row per check-in per friend checked in with
--- key: interaction_id (check-in id || ':' || friend's user id)
+-- key: interaction_id ('<check-in id>:<friend's user id>', the check-in id's '%' and ':' percent-encoded;
+--      sql/staging/README.md)
 with
 
 source as (
@@ -38,7 +39,7 @@ companions as (
 final as (
     select
         'foursquare' as network,
-        checkin_id || ':' || friend_account_id as interaction_id,
+        replace(replace(checkin_id, '%', '%25'), ':', '%3A') || ':' || friend_account_id as interaction_id,
         account_id as actor_account_id,
         friend_account_id as target_account_id,
         checkin_id as target_content_id,

@@ -2,7 +2,8 @@
 -- follow in both directions: user -> friend as exported, and friend -> user mirrored (is_mirrored). When
 -- both users' lists name each other, each direction still appears once, preferring the actor's own list.
 -- grain: one row per ordered pair of friends
--- key: interaction_id (actor_account_id || '->' || target_account_id)
+-- key: interaction_id ('<actor_account_id>-><target_account_id>', the actor's '%' and '>' percent-encoded so
+--      that no two pairs share a key; sql/staging/README.md)
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the pairs that can have changed:
 -- both directions of every friendship landed since, read from every landed copy of either direction.
 with
@@ -64,7 +65,7 @@ deduped as (
 final as (
     select
         'foursquare' as network,
-        actor_account_id || '->' || target_account_id as interaction_id,
+        replace(replace(actor_account_id, '%', '%25'), '>', '%3E') || '->' || target_account_id as interaction_id,
         actor_account_id,
         target_account_id,
         null::varchar as target_content_id,

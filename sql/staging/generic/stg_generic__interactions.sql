@@ -2,8 +2,8 @@
 -- onto canonical actions by its GenericMapping (pipelines/networks/generic.ts). `post` rows are content
 -- and live in stg_generic__content instead.
 -- grain: one row per action
--- key: network, interaction_id (the source's own id, else an md5 of actor, source action, target,
---      content and time, so the same row delivered on two dates is one action)
+-- key: network, interaction_id (the source's own id, else an md5 of the JSON list [actor, source action, target,
+--      content, time], so the same row delivered on two dates is one action and no two rows share one)
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the actions landed since.
 with
 
@@ -13,7 +13,7 @@ changed as (
         network,
         coalesce(
             interaction_id,
-            md5(concat_ws(chr(31), actor_id, coalesce(source_action, action), target_id, coalesce(content_id, ''), epoch_ms(occurred_at)::varchar))
+            md5(to_json([actor_id, coalesce(source_action, action), target_id, content_id, epoch_ms(occurred_at)::varchar])::varchar)
         ) as interaction_id
     from raw.generic__interactions
     where dt >= getvariable('changed_since') and action <> 'post'
@@ -28,7 +28,7 @@ renamed as (
         network,
         coalesce(
             interaction_id,
-            md5(concat_ws(chr(31), actor_id, coalesce(source_action, action), target_id, coalesce(content_id, ''), epoch_ms(occurred_at)::varchar))
+            md5(to_json([actor_id, coalesce(source_action, action), target_id, content_id, epoch_ms(occurred_at)::varchar])::varchar)
         ) as interaction_id,
         actor_id as actor_account_id,
         target_id as target_account_id,

@@ -2,18 +2,18 @@
 -- owner (null when the media is not in the exports). Likes are not a public Graph API object; the export
 -- is a minimal {user_id, media_id, timestamp} record, so the id is built from its parts.
 -- grain: one row per user per liked media
--- key: interaction_id
+-- key: interaction_id ('like:<media_id>:<user_id>', the media id's '%' and ':' percent-encoded; sql/staging/README.md)
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the likes that can have changed:
 -- those landed since, and those of media landed since (the owner may have been unknown, and the latest copy wins).
 
 with
 
 changed as (
-    select 'like:' || media_id || ':' || user_id as interaction_id
+    select 'like:' || replace(replace(media_id, '%', '%25'), ':', '%3A') || ':' || user_id as interaction_id
     from raw.instagram__likes
     where dt >= getvariable('changed_since')
     union
-    select 'like:' || likes.media_id || ':' || likes.user_id
+    select 'like:' || replace(replace(likes.media_id, '%', '%25'), ':', '%3A') || ':' || likes.user_id
     from raw.instagram__likes as likes
     semi join raw.instagram__media as media on media.id = likes.media_id and media.dt >= getvariable('changed_since')
 ),
@@ -21,7 +21,7 @@ changed as (
 source as (
     select * from raw.instagram__likes
     where getvariable('changed_since') is null
-        or 'like:' || media_id || ':' || user_id in (select interaction_id from changed)
+        or 'like:' || replace(replace(media_id, '%', '%25'), ':', '%3A') || ':' || user_id in (select interaction_id from changed)
 ),
 
 media as (
@@ -31,7 +31,7 @@ media as (
 renamed as (
     select
         'instagram' as network,
-        'like:' || media_id || ':' || user_id as interaction_id,
+        'like:' || replace(replace(media_id, '%', '%25'), ':', '%3A') || ':' || user_id as interaction_id,
         user_id as actor_account_id,
         media_id as target_content_id,
         'reaction' as action,

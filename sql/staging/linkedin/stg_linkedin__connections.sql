@@ -3,7 +3,8 @@
 -- mirrored (is_mirrored). When both members' lists name each other, each direction still appears once,
 -- preferring the row exported by the actor. Connected On is a date, so occurred_at is midnight UTC.
 -- grain: one row per ordered pair of connected members
--- key: interaction_id (actor_account_id || '->' || target_account_id)
+-- key: interaction_id ('<actor_account_id>-><target_account_id>', the actor's '%' and '>' percent-encoded so
+--      that no two pairs share a key; sql/staging/README.md)
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the pairs that can have changed:
 -- both directions of every connection landed since (a row stages one follow each way).
 with
@@ -73,7 +74,7 @@ deduped as (
 final as (
     select
         'linkedin' as network,
-        actor_account_id || '->' || target_account_id as interaction_id,
+        replace(replace(actor_account_id, '%', '%25'), '>', '%3E') || '->' || target_account_id as interaction_id,
         actor_account_id,
         target_account_id,
         null::varchar as target_content_id,

@@ -1,6 +1,7 @@
 -- TikTok follows, as canonical interactions with action `follow`.
 -- grain: one row per follower and followed account
--- key: interaction_id
+-- key: interaction_id ('follow:<follower>:<following>', the follower's '%' and ':' percent-encoded;
+--      sql/staging/README.md)
 -- A follow is a relation, not an event: the same pair exported on several dates is one row (the latest
 -- landed record wins, so its create_time is the one kept). interaction_id is built from the two usernames.
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the follows landed since.
@@ -8,7 +9,7 @@ with
 
 -- interaction_id as `renamed` builds it (keep the two equal): the key the copies are deduplicated on
 changed as (
-    select concat_ws(':', 'follow', follower_username, following_username) as interaction_id
+    select concat_ws(':', 'follow', replace(replace(follower_username, '%', '%25'), ':', '%3A'), following_username) as interaction_id
     from raw.tiktok__follows
     where dt >= getvariable('changed_since')
 ),
@@ -19,7 +20,7 @@ source as (
 
 renamed as (
     select
-        concat_ws(':', 'follow', follower_username, following_username) as interaction_id,
+        concat_ws(':', 'follow', replace(replace(follower_username, '%', '%25'), ':', '%3A'), following_username) as interaction_id,
         follower_username as actor_account_id,
         following_username as target_account_id,
         create_time as occurred_at,

@@ -1,6 +1,7 @@
 -- TikTok shares: a user sharing (reposting) a video, as canonical interactions with action `share`.
 -- grain: one row per user, video and share time
--- key: interaction_id
+-- key: interaction_id ('share:<username>:<video id>:<epoch seconds>', username and video id with '%' and ':'
+--      percent-encoded; sql/staging/README.md)
 -- The export has no share id, so interaction_id is built from its parts (username, video id, epoch
 -- seconds). target_account_id is the video's creator, resolved from the landed videos; null when the
 -- video is not landed.
@@ -10,11 +11,11 @@ with
 
 -- interaction_id as `renamed` builds it (keep the two equal): the key the copies are deduplicated on
 changed as (
-    select concat_ws(':', 'share', username, video_id, epoch(create_time)::bigint) as interaction_id
+    select concat_ws(':', 'share', replace(replace(username, '%', '%25'), ':', '%3A'), replace(replace(video_id, '%', '%25'), ':', '%3A'), epoch(create_time)::bigint) as interaction_id
     from raw.tiktok__shares
     where dt >= getvariable('changed_since')
     union
-    select concat_ws(':', 'share', shares.username, shares.video_id, epoch(shares.create_time)::bigint)
+    select concat_ws(':', 'share', replace(replace(shares.username, '%', '%25'), ':', '%3A'), replace(replace(shares.video_id, '%', '%25'), ':', '%3A'), epoch(shares.create_time)::bigint)
     from raw.tiktok__shares as shares
     semi join raw.tiktok__videos as videos
         on videos.id = shares.video_id and videos.dt >= getvariable('changed_since')
@@ -32,7 +33,7 @@ videos as (
 
 renamed as (
     select
-        concat_ws(':', 'share', username, video_id, epoch(create_time)::bigint) as interaction_id,
+        concat_ws(':', 'share', replace(replace(username, '%', '%25'), ':', '%3A'), replace(replace(video_id, '%', '%25'), ':', '%3A'), epoch(create_time)::bigint) as interaction_id,
         username as actor_account_id,
         video_id as target_content_id,
         create_time as occurred_at,

@@ -1,6 +1,7 @@
 -- X follows as canonical interactions: action follow.
 -- grain: one row per (follower, followed account); a follow landed on two dates counts once
--- key: interaction_id ('follow:<source_user_id>:<target_user_id>')
+-- key: interaction_id ('follow:<source_user_id>:<target_user_id>', the source id's '%' and ':' percent-encoded;
+--      sql/staging/README.md)
 -- X gives no time for a follow unless the export adds one; without it occurred_at is the first landing date.
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the follows landed since.
 with
@@ -36,7 +37,7 @@ deduped as (
 final as (
     select
         'twitter' as network,
-        'follow:' || actor_account_id || ':' || target_account_id as interaction_id,
+        'follow:' || replace(replace(actor_account_id, '%', '%25'), ':', '%3A') || ':' || target_account_id as interaction_id,
         actor_account_id,
         target_account_id,
         null::varchar as target_content_id,

@@ -1,6 +1,6 @@
 -- X likes as canonical interactions: action reaction, reaction_type like.
 -- grain: one row per (liking user, liked tweet); a like landed on two dates counts once
--- key: interaction_id ('like:<user_id>:<tweet_id>')
+-- key: interaction_id ('like:<user_id>:<tweet_id>', the user id's '%' and ':' percent-encoded; sql/staging/README.md)
 -- The liked tweet's author comes from the landed tweets (null when the tweet never landed). X gives no
 -- time for a like unless the export adds one; without it occurred_at is the first landing date.
 -- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the likes that can have changed:
@@ -56,7 +56,7 @@ tweet_authors as (
 final as (
     select
         'twitter' as network,
-        'like:' || deduped.actor_account_id || ':' || deduped.target_content_id as interaction_id,
+        'like:' || replace(replace(deduped.actor_account_id, '%', '%25'), ':', '%3A') || ':' || deduped.target_content_id as interaction_id,
         deduped.actor_account_id,
         tweet_authors.author_id as target_account_id,
         deduped.target_content_id,
