@@ -12,8 +12,17 @@ import { NETWORKS, type EntitySpec, type NetworkSpec } from "../types.ts";
 // Spreadsheets leave stray spaces around cells; an id never has them.
 const csvId = z.preprocess((v) => (typeof v === "string" ? v.trim() : v), zId);
 
+/**
+ * An account without a link is the person `<network>:<account id>` (int_accounts_resolved). A linked person's id of
+ * that shape could name someone else's unlinked account and merge the two, so it is rejected here.
+ */
+const ACCOUNT_PERSON_ID = /^[a-z][a-z0-9_]{0,39}:/;
+const personId = csvId.refine((id) => !ACCOUNT_PERSON_ID.test(id), {
+  error: (iss) => `${JSON.stringify(iss.input)} is reserved: "<network>:<account id>" is the person id of an account without a link; give the person an id that does not start with a lowercase name and ":"`,
+});
+
 export const IdentityLink = z.object({
-  person_id: csvId,
+  person_id: personId,
   network: z.string().trim().pipe(z.enum(NETWORKS, { error: (iss) => `network ${JSON.stringify(iss.input)} is not one of ${NETWORKS.join(", ")}` })),
   account_id: csvId,
   // An empty cell means no name given.

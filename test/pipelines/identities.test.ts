@@ -30,6 +30,11 @@ describe("identities schema", () => {
     expect(validateRecord(spec, link("p-1", "Twitter", "1"))).toMatchObject({ ok: false });
     expect(validateRecord(spec, link("p-1", "twitter", "  "))).toEqual({ ok: false, reason: "account_id: empty id" });
     expect(validateRecord(spec, link("", "twitter", "1"))).toEqual({ ok: false, reason: "person_id: empty id" });
+    // "<network>:<account id>" is the person id of an unlinked account: a linked person may not take one
+    expect(validateRecord(spec, link("twitter:42", "facebook", "7"))).toEqual({ ok: false, reason: expect.stringMatching(/^person_id: "twitter:42" is reserved: /) });
+    expect(validateRecord(spec, link("higgs:9", "twitter", "7"))).toEqual({ ok: false, reason: expect.stringMatching(/^person_id: "higgs:9" is reserved: /) });
+    expect(validateRecord(spec, link("P:42", "twitter", "7"))).toMatchObject({ ok: true });
+    expect(validateRecord(spec, link("p-1:a", "twitter", "7"))).toMatchObject({ ok: true });
     expect(validateRecord(spec, { person_id: "p-1", network: "twitter" })).toEqual({ ok: false, reason: expect.stringMatching(/^account_id: /) });
   });
 });

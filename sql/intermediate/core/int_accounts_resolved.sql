@@ -1,6 +1,7 @@
 -- Every account Clout has seen on any network, resolved to the person behind it.
 -- An account linked in identities.csv belongs to that person; any other account is a person of its own,
--- with person_id '<network>:<account_id>'. Handles and names come from profile exports where a network
+-- with person_id '<network>:<account_id>' (ingest rejects a link whose person_id has that shape, so the two never
+-- meet). Handles and names come from profile exports where a network
 -- has one, from the identities file, or (Reddit, TikTok, whose account ids are usernames) the id itself.
 -- grain: one row per network account
 -- key: network, account_id
