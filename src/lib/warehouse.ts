@@ -57,6 +57,15 @@ create table if not exists meta.cache_models (
 create table if not exists meta.merge_lake_state (
   model varchar not null, definition_sha256 varchar not null, partitions_json varchar not null, recorded_at timestamptz not null
 );
+create table if not exists meta.change_log (
+  model varchar not null, seq bigint not null, key_hash ubigint not null
+);
+create table if not exists meta.change_log_state (
+  model varchar not null, seq bigint not null, reset_seq bigint not null, updated_at timestamptz not null
+);
+create table if not exists meta.changed_keys_state (
+  model varchar not null, definition_sha256 varchar not null, sources_json varchar not null, recorded_at timestamptz not null
+);
 create table if not exists meta.ingest_files (
   run_id varchar not null, source varchar not null, entity varchar not null, dt date not null, file varchar,
   status varchar not null, lines_read bigint not null, accepted bigint not null, rejected bigint not null,

@@ -4,6 +4,7 @@ import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { writeJsonAtomic } from "../lib/files.ts";
 import { pagerank } from "../lib/pagerank.ts";
 import { ident, type Warehouse } from "../lib/warehouse.ts";
+import { changedKeys, logKeys, logReset, readerPlan, recordReader, sourcesNow, type ChangeLogPlan, type SourcesNow, planChangeLogs } from "./changelog.ts";
 import type { Graph } from "./graph.ts";
 import type { Model } from "./project.ts";
 import { recordRunEnd, recordRunStart } from "./runs.ts";
@@ -24,7 +25,9 @@ import { recordRunEnd, recordRunStart } from "./runs.ts";
  *   replace the table as `table` does. A merge model that reads only the lake may set `reads_changed_since`: when
  *   the lake only gained partitions since its last build, its query runs with `getvariable('changed_since')` set to
  *   the first new date and returns the rows of the keys that may have changed, which replace theirs (see
- *   runChangedSince). `changed_since` is NULL for every other model and run.
+ *   runChangedSince). `changed_since` is NULL for every other model and run. A merge model that follows the merge
+ *   models it reads row for row may set `changed_keys`: it is then computed from the keys they logged as changed
+ *   since its last build (src/runner/changelog.ts, runChangedKeys); `changed_keys` is NULL otherwise.
  * - cache: a table whose query reads its own previous rows (e.g. topic matches kept per text fingerprint, so a
  *   night matches only new texts). On the first run, and whenever the model's SQL or declared columns change
  *   or `--full-refresh` is given, it starts from an empty table made from the columns its .yml declares; the
@@ -201,8 +204,10 @@ export interface MergeOutcome {
   deleted: number;
   /** For a model that reads changed_since: the first new date it was computed from, or null when nothing was new. */
   since?: string | null;
-  /** For a model that reads changed_since but was computed whole: why. */
+  /** For a model that reads changed_since or changed_keys but was computed whole: why. */
   whole?: string;
+  /** For a model that reads changed_keys, computed from them: how many keys its sources changed. */
+  keys?: number;
 }
 
 /** What a reads_changed_since model was last built from: its SQL's hash and each source's partitions (dt → signature). */
@@ -252,7 +257,7 @@ async function recordLakeState(wh: Warehouse, model: string, state: LakeState): 
  * transaction. Keys the query does not return are left as they were, so such a model must never lose a key to new
  * data (sql/staging/README.md). `changed_since` is NULL again afterwards, whatever happens.
  */
-async function runChangedSince(wh: Warehouse, model: Model, target: string, since: string, names: string[], held: number, state: LakeState): Promise<MergeOutcome> {
+async function runChangedSince(wh: Warehouse, model: Model, target: string, since: string, names: string[], held: number, state: LakeState, log?: string[]): Promise<MergeOutcome> {
   const key = model.config.unique_key!.map(ident);
   const fresh = ident(`__clout_changed_${model.name}`);
   await wh.run("set variable changed_since = $1::date", [since]);
@@ -260,11 +265,16 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
     return await wh.transaction(async () => {
       await wh.run(`create or replace temp table ${fresh} as\n${model.sql}`);
       const inserted = await countRows(wh, fresh);
+      const sameKey = `${key.map((k) => `__clout_t.${k} is not distinct from __clout_k.${k}`).join(" and ")}`;
       if (inserted > 0) {
-        await wh.run(
-          `delete from ${target} as __clout_t using (select distinct ${key.join(", ")} from ${fresh}) as __clout_k
-           where ${key.map((k) => `__clout_t.${k} is not distinct from __clout_k.${k}`).join(" and ")}`,
-        );
+        // the rows replaced and their replacements, for the models reading this one's change log
+        if (log) {
+          await logKeys(wh, model.name, log, [
+            (h) => `select ${h("__clout_t")} as h from ${target} as __clout_t semi join (select distinct ${key.join(", ")} from ${fresh}) as __clout_k on ${sameKey}`,
+            (h) => `select ${h()} as h from ${fresh}`,
+          ]);
+        }
+        await wh.run(`delete from ${target} as __clout_t using (select distinct ${key.join(", ")} from ${fresh}) as __clout_k where ${sameKey}`);
       }
       const kept = inserted > 0 ? await countRows(wh, target) : held;
       if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
@@ -293,24 +303,25 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
  * All in one transaction: a failure leaves the table as it was. A table under `merge_min_rows` (sql/project.yml) is
  * replaced instead: for small tables the comparison costs more than the write.
  */
-async function runMergeModel(
-  wh: Warehouse,
-  model: Model,
-  target: string,
-  kind: "table" | "view" | undefined,
-  fullRefresh: boolean,
-  minRows: MinRows,
-  lake?: LakeState,
-): Promise<MergeOutcome> {
+async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined, fullRefresh: boolean, ctx: MergeContext): Promise<MergeOutcome> {
+  const { minRows, lake, log, changeLogs } = ctx;
   const key = model.config.unique_key!;
-  // what the table was built from, recorded with the table in the same transaction (reads_changed_since models only)
+  // a model reading its sources' change logs (changed_keys): what they are now, taken before the query runs
+  const sources = changeLogs?.readers.get(model.name);
+  const now: SourcesNow | undefined = sources ? await sourcesNow(wh, sources) : undefined;
+  // what the table was built from, recorded with the table in the same transaction
   const record = async () => {
     if (lake) await recordLakeState(wh, model.name, lake);
+    if (now) await recordReader(wh, changeLogs!, model, now);
   };
-  const replace = async (reason: string): Promise<MergeOutcome> => {
+  const replace = async (reason: string, small = false): Promise<MergeOutcome> => {
     await wh.transaction(async () => {
+      // a small table's rows before and after are its change log; any other replace is a reset of it
+      if (log && small) await logKeys(wh, model.name, log, [(h) => `select ${h()} as h from ${target}`]);
       if (kind === "view") await wh.run(`drop view ${target}`);
       await wh.run(`create or replace table ${target} as\n${model.sql}`);
+      if (log && small) await logKeys(wh, model.name, log, [(h) => `select ${h()} as h from ${target}`]);
+      else if (log) await logReset(wh, model.name);
       await record();
     });
     return { rows: await countRows(wh, target), replaced: reason, inserted: 0, deleted: 0 };
@@ -318,23 +329,44 @@ async function runMergeModel(
   if (kind !== "table") return replace(kind === "view" ? "was a view" : "first run");
   if (fullRefresh) return replace("--full-refresh");
   const held = await countRows(wh, target);
-  const small = (setting: string, n: number) => replace(`small (${held.toLocaleString("en-US")} rows < ${setting} ${n.toLocaleString("en-US")})`);
+  const small = (setting: string, n: number) => replace(`small (${held.toLocaleString("en-US")} rows < ${setting} ${n.toLocaleString("en-US")})`, true);
   // A tiny table is cheaper to recompute than to upsert (a 500-person night's staging took 1.0 s replaced, 2.1 s
   // computed from its new partitions; at 120k people a 47,655-row table took 0.9 s replaced, 0.6 s from its new
   // partitions). The replaced table is the whole query over today's lake, so today's lake state is recorded with
   // it. (Until the fourteenth session it was not: a model whose SQL had changed and whose table held between
   // changed_since_min_rows and merge_min_rows rows was then replaced whole every night, its state never catching up.)
-  if (lake && held < minRows.changedSince) return small("changed_since_min_rows", minRows.changedSince);
+  if ((lake || now) && held < minRows.changedSince) return small("changed_since_min_rows", minRows.changedSince);
   const plain = lake ? changedSince(await readLakeState(wh, model.name), lake) : undefined;
-  const whole = plain && "whole" in plain ? plain.whole : undefined;
+  const keyed = now ? await readerPlan(wh, model, now) : undefined;
+  const whole = plain && "whole" in plain ? plain.whole : keyed && "whole" in keyed ? keyed.whole : undefined;
   if (plain && "since" in plain && plain.since === null) return { rows: held, replaced: undefined, inserted: 0, deleted: 0, since: null };
-  if (!(plain && "since" in plain) && held < minRows.merge) return small("merge_min_rows", minRows.merge);
+  // the keys its sources logged since its last build; none: nothing to do
+  const changed = ident(`__clout_keys_${model.name}`);
+  let nKeys = keyed && "since" in keyed ? await changedKeys(wh, changed, keyed.since) : undefined;
+  if (nKeys === 0) {
+    await wh.transaction(record);
+    await wh.run(`drop table ${changed}`);
+    return { rows: held, replaced: undefined, inserted: 0, deleted: 0, keys: 0 };
+  }
+  // so many keys that the whole query costs less than deleting and recomputing them
+  let manyKeys: string | undefined;
+  if (nKeys !== undefined && nKeys > held * minRows.keysMaxShare) {
+    manyKeys = `${nKeys.toLocaleString("en-US")} changed keys > changed_keys_max_share ${minRows.keysMaxShare} of ${held.toLocaleString("en-US")} rows`;
+    nKeys = undefined;
+  }
+  const partial = (plain && "since" in plain) || nKeys !== undefined;
+  if (!partial && held < minRows.merge) {
+    if (nKeys !== undefined || manyKeys) await wh.run(`drop table ${changed}`);
+    return small("merge_min_rows", minRows.merge);
+  }
   const [want, have] = [await queryColumns(wh, model.sql), await columnTypes(wh, model.schema, model.name)];
   if (JSON.stringify(want) !== JSON.stringify(have)) return replace("columns changed");
   const names = want.map((c) => ident(c.slice(0, c.indexOf(" "))));
   const missing = key.filter((k) => !want.some((c) => c.startsWith(`${k} `)));
   if (missing.length > 0) throw new Error(`merge model's unique_key names ${missing.map(quote).join(", ")}, which its query does not return`);
-  if (plain && "since" in plain && plain.since !== null) return runChangedSince(wh, model, target, plain.since, names, held, lake!);
+  if (plain && "since" in plain && plain.since !== null) return runChangedSince(wh, model, target, plain.since, names, held, lake!, log);
+  if (nKeys !== undefined) return runChangedKeys(wh, model, target, changed, nKeys, names, held, log, record);
+  if (manyKeys) await wh.run(`drop table ${changed}`);
   const identity = (alias: string) =>
     `{'k': hash(${key.map((k) => `${alias}.${ident(k)}`).join(", ")}), 'h': hash(${names.map((n) => `${alias}.${n}`).join(", ")})}`;
   const fresh = ident(`__clout_merge_${model.name}`);
@@ -345,7 +377,17 @@ async function runMergeModel(
        from (select ${identity("__clout_q")} as __clout_id, __clout_q from (\n${model.sql}\n) as __clout_q)`,
     );
     const inserted = Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${fresh} where __clout_row is not null`))?.n ?? 0);
-    await wh.run(`delete from ${target} as __clout_t where ${identity("__clout_t")} not in (select __clout_id from ${fresh})`);
+    if (log) {
+      // the rows to delete are found once, by rowid, so that their keys can be logged
+      const gone = ident(`__clout_gone_${model.name}`);
+      await wh.run(`create or replace temp table ${gone} as select rowid as r, ${hashOf(log, "__clout_t")} as h from ${target} as __clout_t where ${identity("__clout_t")} not in (select __clout_id from ${fresh})`);
+      const fields = log.map((c) => `struct_extract(__clout_row[1], '${c.replace(/'/g, "''")}')`).join(", ");
+      await logKeys(wh, model.name, log, [() => `select h from ${gone}`, () => `select hash(${fields}) as h from ${fresh} where __clout_row is not null`]);
+      await wh.run(`delete from ${target} where rowid in (select r from ${gone})`);
+      await wh.run(`drop table ${gone}`);
+    } else {
+      await wh.run(`delete from ${target} as __clout_t where ${identity("__clout_t")} not in (select __clout_id from ${fresh})`);
+    }
     if (inserted > 0) {
       await wh.run(
         `insert into ${target} (${names.join(", ")})
@@ -355,14 +397,72 @@ async function runMergeModel(
     await wh.run(`drop table ${fresh}`);
     await record();
     const rows = await countRows(wh, target);
-    return { rows, replaced: undefined, inserted, deleted: held + inserted - rows, ...(whole ? { whole } : {}) };
+    const why = whole ?? manyKeys;
+    return { rows, replaced: undefined, inserted, deleted: held + inserted - rows, ...(why ? { whole: why } : {}) };
   });
+}
+
+const hashOf = (cols: string[], alias: string) => `hash(${cols.map((c) => `${alias}.${ident(c)}`).join(", ")})`;
+
+/**
+ * A night for a model with changed_keys (src/runner/changelog.ts): the query, run with `changed_keys` set to the
+ * hashes its sources logged since its last build, returns every row of those keys; the table's rows of those keys
+ * are deleted and the returned rows inserted, in one transaction. `changed_keys` is NULL again afterwards.
+ */
+async function runChangedKeys(
+  wh: Warehouse,
+  model: Model,
+  target: string,
+  changed: string,
+  nKeys: number,
+  names: string[],
+  held: number,
+  log: string[] | undefined,
+  record: () => Promise<void>,
+): Promise<MergeOutcome> {
+  const mine = hashOf(model.config.changed_keys!, "__clout_t");
+  const fresh = ident(`__clout_keyed_${model.name}`);
+  // never NULL here: list() of no rows is NULL, which the model reads as "compute everything"
+  await wh.run(`set variable changed_keys = coalesce((select list(h) from ${changed}), []::ubigint[])`);
+  try {
+    return await wh.transaction(async () => {
+      await wh.run(`create or replace temp table ${fresh} as\n${model.sql}`);
+      const inserted = await countRows(wh, fresh);
+      if (log) {
+        await logKeys(wh, model.name, log, [
+          (h) => `select ${h("__clout_t")} as h from ${target} as __clout_t where ${mine} in (select h from ${changed})`,
+          (h) => `select ${h()} as h from ${fresh}`,
+        ]);
+      }
+      await wh.run(`delete from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
+      const kept = await countRows(wh, target);
+      if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
+      await wh.run(`drop table ${fresh}`);
+      await wh.run(`drop table ${changed}`);
+      await record();
+      return { rows: kept + inserted, replaced: undefined, inserted, deleted: held - kept, keys: nKeys };
+    });
+  } finally {
+    await wh.run("set variable changed_keys = null::ubigint[]");
+  }
+}
+
+/** What a merge model needs besides itself. */
+interface MergeContext {
+  minRows: MinRows;
+  /** For a reads_changed_since model: the lake as it reads it now. */
+  lake?: LakeState | undefined;
+  /** For a model some changed_keys model reads: the columns whose hashes its change log holds. */
+  log?: string[] | undefined;
+  changeLogs?: ChangeLogPlan | undefined;
 }
 
 /** Merge tables holding fewer rows are replaced whole: `merge` for a comparison, `changedSince` for an upsert. */
 interface MinRows {
   merge: number;
   changedSince: number;
+  /** changed_keys models: more changed keys than this share of the table's rows means whole. */
+  keysMaxShare: number;
 }
 
 /** A merge's outcome in one line, for the build's output and meta.model_runs.message. */
@@ -371,6 +471,8 @@ export function mergeNote(m: MergeOutcome): string {
   if (m.since === null) return "unchanged: no new partitions";
   const counts = `+${m.inserted.toLocaleString("en-US")} −${m.deleted.toLocaleString("en-US")} rows`;
   if (m.since) return `merged since ${m.since}: ${counts}`;
+  if (m.keys === 0) return "unchanged: no changed keys";
+  if (m.keys !== undefined) return `merged ${m.keys.toLocaleString("en-US")} changed keys: ${counts}`;
   return m.whole ? `merged: ${counts}, whole: ${m.whole}` : `merged: ${counts}`;
 }
 
@@ -380,8 +482,7 @@ async function runModel(
   model: Model,
   kind: Kind | undefined,
   fullRefresh: boolean,
-  minRows: MinRows,
-  lake?: LakeState,
+  ctx: MergeContext,
 ): Promise<{ rows: number | null; note?: string }> {
   const rows = (n: number | null) => ({ rows: n });
   const target = `${ident(model.schema)}.${ident(model.name)}`;
@@ -439,7 +540,7 @@ async function runModel(
       }));
     }
     case "merge": {
-      const outcome = await runMergeModel(wh, model, target, kind, fullRefresh, minRows, lake);
+      const outcome = await runMergeModel(wh, model, target, kind, fullRefresh, ctx);
       return { rows: outcome.rows, note: mergeNote(outcome) };
     }
     case "cache":
@@ -457,13 +558,15 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
   if (recordRun) await recordRunStart(wh, { runId: opts.runId, command, startedAt, runDate: opts.runDate, selector: opts.selector ?? null });
   await wh.run("set variable run_date = $1::date", [opts.runDate]);
   await wh.run("set variable changed_since = null::date");
+  await wh.run("set variable changed_keys = null::ubigint[]");
+  const changeLogs = planChangeLogs(graph);
   // Layer names are validated identifiers ([a-z_][a-z0-9_]*), not user input.
   await wh.run(`set search_path = '${[...graph.project.layers.map((l) => l.name), "main"].join(",")}'`);
   const results: ModelResult[] = [];
   let failure: { model: Model; message: string } | undefined;
   const total = opts.selected.length;
   const kinds = await relationKinds(wh);
-  const minRows: MinRows = { merge: graph.project.mergeMinRows, changedSince: graph.project.changedSinceMinRows };
+  const minRows: MinRows = { merge: graph.project.mergeMinRows, changedSince: graph.project.changedSinceMinRows, keysMaxShare: graph.project.changedKeysMaxShare };
   let unflushedRows = 0;
   for (const [i, name] of opts.selected.entries()) {
     const model = graph.nodes.get(name)!.model;
@@ -478,7 +581,7 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
     try {
       // the lake as this model reads it, taken before it runs (the build holds the lock: ingest cannot change it meanwhile)
       const lake = model.config.reads_changed_since && opts.lakePartitions ? lakeStateOf(model, graph.nodes.get(name)!.sources, opts.lakePartitions) : undefined;
-      const { rows, note } = await runModel(wh, model, kinds.get(`${model.schema}.${model.name}`), opts.fullRefresh ?? false, minRows, lake);
+      const { rows, note } = await runModel(wh, model, kinds.get(`${model.schema}.${model.name}`), opts.fullRefresh ?? false, { minRows, lake, log: changeLogs.logged.get(name), changeLogs });
       kinds.set(`${model.schema}.${model.name}`, model.materialized === "view" ? "view" : "table");
       // A replaced table's blocks are free for reuse only after a checkpoint; without one until the end of the run,
       // every table of a night went to new blocks and the file doubled (docs/performance.md, "The warehouse file").

@@ -27,6 +27,9 @@ export const ProjectFile = z
     /** Merge models that read changed_since and hold fewer rows than this are replaced whole: a tiny table is cheaper to
      *  recompute than to upsert. */
     changed_since_min_rows: z.number().int().min(0).optional(),
+    /** A changed_keys model whose sources changed more keys than this share of its rows is computed whole instead
+     *  (more than 1: never, which the tests use). */
+    changed_keys_max_share: z.number().min(0).optional(),
   })
   .strict();
 
@@ -34,6 +37,8 @@ export const ProjectFile = z
 export const MERGE_MIN_ROWS = 100_000;
 /** The default of `changed_since_min_rows` in sql/project.yml. */
 export const CHANGED_SINCE_MIN_ROWS = 10_000;
+/** The default of `changed_keys_max_share` in sql/project.yml. */
+export const CHANGED_KEYS_MAX_SHARE = 0.25;
 
 const sev = { severity: Severity.optional() };
 /** A test on one column. */
@@ -66,6 +71,11 @@ export const ModelFile = z
      *  `getvariable('changed_since')` set to the first new date and must return every key whose row may have changed
      *  (README "The model runner"). */
     reads_changed_since: z.boolean().optional(),
+    /** For merge models whose every row follows the rows of the models it reads that share these columns (a part of
+     *  its unique_key, e.g. [network, content_id] for a union of content): on a night, the query is run with
+     *  `getvariable('changed_keys')` set to the hashes of these columns over the rows those models wrote since this
+     *  model's last build, and must return every row of those keys (README "The model runner", "Change logs"). */
+    changed_keys: z.array(z.string()).min(1).optional(),
     /** Where the table lives, when not in its layer's schema (e.g. `meta` for the score calibration). */
     schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
     /** For pagerank models: the iteration's parameters (the SQL gives the edges: graph, src, dst, weight). */
@@ -120,6 +130,8 @@ export interface Project {
   mergeMinRows: number;
   /** reads_changed_since models whose table holds fewer rows are replaced whole (project.yml `changed_since_min_rows`). */
   changedSinceMinRows: number;
+  /** changed_keys models whose sources changed more keys than this share of their rows are computed whole (project.yml `changed_keys_max_share`). */
+  changedKeysMaxShare: number;
   models: Map<string, Model>;
   sqlTests: SqlTest[];
 }
@@ -249,6 +261,31 @@ export function loadProject(dir: string): Project {
           throw new UserError(`merge model ${quote(name)} sets reads_changed_since but reads getvariable('run_date')`, "a model whose rows depend on the run date must be computed whole: remove reads_changed_since");
         }
       }
+      if (config.changed_keys) {
+        const rel = path.relative(dir, ymlFile);
+        if (materialized !== "merge") {
+          throw new UserError(`${materialized} model ${quote(name)} sets changed_keys`, `only a merge model can be computed from what its sources changed; remove it from ${rel}`);
+        }
+        if (config.reads_changed_since) {
+          throw new UserError(`merge model ${quote(name)} sets both reads_changed_since and changed_keys`, `a model reads either the lake's new partitions or its models' changed keys; keep one in ${rel}`);
+        }
+        const outside = config.changed_keys.filter((c) => !config.unique_key!.includes(c));
+        if (outside.length > 0) {
+          throw new UserError(
+            `merge model ${quote(name)}'s changed_keys name ${outside.map(quote).join(", ")}, not in its unique_key [${config.unique_key!.join(", ")}]`,
+            `changed_keys are the part of the key a row shares with the source rows it follows; fix ${rel}`,
+          );
+        }
+        if (!/getvariable\(\s*'changed_keys'\s*\)/.test(sql)) {
+          throw new UserError(
+            `merge model ${quote(name)} sets changed_keys but its SQL never reads getvariable('changed_keys')`,
+            `limit its result to the rows whose hash(${config.changed_keys.join(", ")}) is in getvariable('changed_keys') when it is set (README "Change logs"), or remove changed_keys`,
+          );
+        }
+        if (/getvariable\(\s*'run_date'\s*\)/.test(sql)) {
+          throw new UserError(`merge model ${quote(name)} sets changed_keys but reads getvariable('run_date')`, "a model whose rows depend on the run date must be computed whole: remove changed_keys");
+        }
+      }
       if (materialized === "cache") {
         const cols = Object.entries(config.columns ?? {});
         const untyped = cols.filter(([, c]) => !c?.data_type).map(([n]) => n);
@@ -272,5 +309,9 @@ export function loadProject(dir: string): Project {
       });
     }
   }
-  return { dir, sqlDir, layers, mergeMinRows: pf.merge_min_rows ?? MERGE_MIN_ROWS, changedSinceMinRows: pf.changed_since_min_rows ?? CHANGED_SINCE_MIN_ROWS, models, sqlTests };
+  return { dir, sqlDir, layers, mergeMinRows: pf.merge_min_rows ?? MERGE_MIN_ROWS, changedSinceMinRows: pf.changed_since_min_rows ?? CHANGED_SINCE_MIN_ROWS,
+    changedKeysMaxShare: pf.changed_keys_max_share ?? CHANGED_KEYS_MAX_SHARE,
+    models,
+    sqlTests,
+  };
 }

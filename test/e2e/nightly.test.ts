@@ -43,11 +43,13 @@ beforeAll(async () => {
   expect(copied).toBeGreaterThan(500);
   clean = copyData(world);
   // clean's nights merge every merge table, however small (sql/project.yml's merge_min_rows and changed_since_min_rows
-  // would replace most of this world's tables whole), so the tests below exercise the merge and upsert paths
+  // would replace most of this world's tables whole), and read every change log however much changed (a 500-person
+  // world's night changes more than changed_keys_max_share of its content), so the tests below exercise the merge,
+  // upsert and change-log paths
   const project = tempDir("clout-merge-project-");
   fs.cpSync(path.join(INSTALL_DIR, "sql"), path.join(project, "sql"), { recursive: true });
   const yml = path.join(project, "sql", "project.yml");
-  fs.writeFileSync(yml, fs.readFileSync(yml, "utf8").replace(/^merge_min_rows: \d+$/m, "merge_min_rows: 0").replace(/^changed_since_min_rows: \d+$/m, "changed_since_min_rows: 0"));
+  fs.writeFileSync(yml, fs.readFileSync(yml, "utf8").replace(/^merge_min_rows: \d+$/m, "merge_min_rows: 0").replace(/^changed_since_min_rows: \d+$/m, "changed_since_min_rows: 0").replace(/^changed_keys_max_share: [\d.]+$/m, "changed_keys_max_share: 1000000"));
   clean.config.projectDir = project;
   await runNights(clean, FIRST, SEVENTH);
 }, 300_000);
@@ -85,6 +87,12 @@ describe("nightly", () => {
     expect(partial.length).toBeGreaterThan(0);
     const sinceNights = (name: string) => runs.filter((r) => r.model === name && /^merged since /.test(r.message)).length;
     expect(partial.filter((n) => sinceNights(n) !== 6)).toEqual([]);
+    // and every model reading its sources' change logs was computed from their changed keys on each of those nights
+    const keyed = merged.filter((m) => m.config.changed_keys).map((m) => m.name);
+    expect(keyed).toContain("int_content_unioned");
+    const keyedRuns = runs.filter((r) => keyed.includes(r.model));
+    expect(keyedRuns.filter((r) => !/^merged [\d,]+ changed keys: |^replaced: first run$/.test(r.message)).map((r) => `${r.model}: ${r.message}`)).toEqual([]);
+    expect(keyedRuns.length).toBe(7 * keyed.length);
     const data = copyData(clean);
     expect(merged.map((m) => m.name)).toEqual(expect.arrayContaining(["stg_twitter__tweets", "int_interactions_unioned", "int_content_unioned", "int_accounts_resolved"]));
     const wh = await Warehouse.open({ path: data.layout.warehouse, threads: 2 });

@@ -381,6 +381,148 @@ group by id`;
   });
 });
 
+describe("merge models computed from their sources' change logs (changed_keys)", () => {
+  // Two merge staging models of keyed rows (a: ids 1-100, b: ids 1-20; edits: id → value, or null to drop it), and a
+  // union of them that follows them row for row, times a factor from a one-row table (a source without a log,
+  // compared by checksum).
+  const source = (net: string, edits: Record<number, number | null> = {}) =>
+    `select '${net}' as net, i as id, coalesce(e.v, i * 10) as v
+from range(1, ${net === "a" ? 101 : 21}) as r(i) left join (select * from (values ${Object.entries({ 0: 0, ...edits })
+      .map(([id, v]) => `(${id}, ${v === null ? "-1" : v})`)
+      .join(", ")}) as x(id, v)) as e on e.id = r.i
+where e.v is distinct from -1`;
+  const stagingYml = "materialized: merge\nunique_key: [id]\ncolumns:\n  id:\n    tests: [unique]\n";
+  const unionSql = (factor = "f.factor") => `-- union
+with u as (select net, id, v from staging.stg_a union all select net, id, v from staging.stg_b)
+select u.net, u.id, u.v * ${factor} as v
+from u cross join intermediate.int_factor as f
+where getvariable('changed_keys') is null or hash(u.net, u.id) in (select unnest(getvariable('changed_keys')::ubigint[]))`;
+  const unionYml = "materialized: merge\nunique_key: [net, id]\nchanged_keys: [net, id]\ntests:\n  - unique_combination: [net, id]\n";
+  const setup = () => {
+    const dir = fixtureProject({
+      "staging/stg_a.sql": source("a"),
+      "staging/stg_a.yml": stagingYml,
+      "staging/stg_b.sql": source("b"),
+      "staging/stg_b.yml": stagingYml,
+      "intermediate/int_factor.sql": "select 2 as factor",
+      "intermediate/int_union.sql": unionSql(),
+      "intermediate/int_union.yml": unionYml,
+    });
+    writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 0\nchanged_since_min_rows: 0\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n");
+    return dir;
+  };
+  const note = (b: Awaited<ReturnType<typeof build>>, name = "int_union") => b.results.find((r) => r.name === name)!.message;
+  const table = async () => (await wh.all<{ k: string }>("select net || ':' || id || '=' || v as k from intermediate.int_union order by net, id")).map((r) => r.k);
+  /** The rows the union's query gives over today's sources, as a plain query (changed_keys NULL). */
+  const whole = async () =>
+    (await wh.all<{ k: string }>(`select net || ':' || id || '=' || v as k from (${unionSql().replace("-- union\n", "")}) order by net, id`)).map((r) => r.k);
+  const logged = async () => (await wh.all<{ m: string; n: number }>("select model as m, count(*)::integer as n from meta.change_log group by model order by model")).map((r) => `${r.m}:${r.n}`);
+
+  it("deletes and recomputes only the keys its sources changed; the rows equal a whole build", async () => {
+    const dir = setup();
+    expect(note(await build(dir))).toBe("replaced: first run");
+    expect(await table()).toEqual(await whole());
+    // nothing changed upstream: nothing to do
+    const quiet = await build(dir);
+    expect([note(quiet, "stg_a"), note(quiet)]).toEqual(["merged: +0 −0 rows", "unchanged: no changed keys"]);
+    // a: 2 changes, 3 goes; b: 7 changes
+    writeFixture(dir, "staging/stg_a.sql", source("a", { 2: 222, 3: null }));
+    writeFixture(dir, "staging/stg_b.sql", source("b", { 7: 777 }));
+    const b = await build(dir);
+    expect([note(b, "stg_a"), note(b, "stg_b")]).toEqual(["merged: +1 −2 rows", "merged: +1 −1 rows"]);
+    expect(note(b)).toBe("merged 3 changed keys: +2 −3 rows");
+    expect(await table()).toEqual(await whole());
+    expect(await table()).toContain("a:2=444");
+    expect(await table()).not.toContain("a:3=60");
+    // every entry was read by the union's build: none is kept
+    expect(await logged()).toEqual([]);
+    expect(await wh.one("select getvariable('changed_keys') as v")).toEqual({ v: null });
+    // a key that comes back
+    writeFixture(dir, "staging/stg_a.sql", source("a", { 2: 222 }));
+    expect(note(await build(dir))).toBe("merged 1 changed keys: +1 −0 rows");
+    expect(await table()).toEqual(await whole());
+  });
+
+  it("reads what its sources changed over several builds, including one that did not build it", async () => {
+    const dir = setup();
+    await build(dir);
+    writeFixture(dir, "staging/stg_a.sql", source("a", { 5: 5 }));
+    await build(dir, { selector: "stg_a" });
+    writeFixture(dir, "staging/stg_a.sql", source("a", { 5: 5, 6: null }));
+    await build(dir, { selector: "stg_a" });
+    expect(await logged()).toEqual(["stg_a:3"]);
+    expect(note(await build(dir))).toBe("merged 2 changed keys: +1 −2 rows");
+    expect(await table()).toEqual(await whole());
+    expect(await logged()).toEqual([]);
+    // a source with no log (a warehouse from before change logs, or a source that has not written since): the reader
+    // is computed whole once and starts the log, so the source's next write is read as keys
+    await wh.run("delete from meta.change_log_state where model = 'stg_b'");
+    expect(note(await build(dir, { selector: "stg_a int_factor int_union" }))).toBe("merged: +0 −0 rows, whole: stg_b has no change log yet");
+    expect(note(await build(dir, { selector: "stg_a int_factor int_union" }))).toBe("unchanged: no changed keys");
+    writeFixture(dir, "staging/stg_b.sql", source("b", { 1: 1 }));
+    expect(note(await build(dir))).toBe("merged 1 changed keys: +1 −1 rows");
+    expect(await table()).toEqual(await whole());
+  });
+
+  it("computes itself whole when a source was replaced whole, another source changed, or its SQL changed, and says why", async () => {
+    const dir = setup();
+    await build(dir);
+    await build(dir, { selector: "stg_b", fullRefresh: true });
+    expect(note(await build(dir))).toBe("merged: +0 −0 rows, whole: stg_b was replaced whole");
+    writeFixture(dir, "intermediate/int_factor.sql", "select 3 as factor");
+    expect(note(await build(dir))).toBe("merged: +120 −120 rows, whole: int_factor changed");
+    expect(await table()).toEqual(await whole());
+    writeFixture(dir, "intermediate/int_union.sql", unionSql("f.factor + 0"));
+    expect(note(await build(dir))).toBe("merged: +0 −0 rows, whole: definition changed");
+    // more changed keys than changed_keys_max_share (0.25 by default) of the table: the whole query is cheaper
+    writeFixture(dir, "staging/stg_a.sql", source("a", Object.fromEntries(Array.from({ length: 60 }, (_, i) => [i + 1, 1]))));
+    expect(note(await build(dir))).toBe("merged: +60 −60 rows, whole: 60 changed keys > changed_keys_max_share 0.25 of 120 rows");
+    // a source under merge_min_rows is replaced: its rows before and after are its log
+    writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 50\nchanged_since_min_rows: 0\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n");
+    writeFixture(dir, "staging/stg_b.sql", source("b", { 9: 9 }));
+    const b = await build(dir);
+    expect(note(b, "stg_b")).toBe("replaced: small (20 rows < merge_min_rows 50)");
+    expect(note(b)).toBe("merged 20 changed keys: +20 −20 rows");
+    expect(await table()).toEqual(await whole());
+    expect(note(await build(dir, { fullRefresh: true }))).toBe("replaced: --full-refresh");
+  });
+
+  it("leaves the table and its state as they were when the query fails, and changed_keys NULL", async () => {
+    const dir = setup();
+    await build(dir);
+    const before = await table();
+    writeFixture(dir, "staging/stg_a.sql", source("a", { 4: 4 }));
+    writeFixture(dir, "intermediate/int_union.sql", unionSql("f.factor").replace("u.v * f.factor as v", "u.v * f.factor + error('boom')::integer as v"));
+    await expect(build(dir)).rejects.toThrow(/boom/);
+    expect(await table()).toEqual(before);
+    expect(await wh.one("select getvariable('changed_keys') as v")).toEqual({ v: null });
+    // stg_a's entry is still there for the next build
+    expect(await logged()).toEqual(["stg_a:2"]);
+  });
+
+  it("is refused unless the model is a merge that reads changed_keys over a part of its key, not the lake or run_date", async () => {
+    const refused = async (files: Record<string, string>, re: RegExp) => {
+      let err: unknown;
+      try {
+        await buildGraph(loadProject(fixtureProject(files)), wh).then((g) => runBuild(wh, g, { runId: "r", runDate: "2026-11-24", selected: [] }));
+      } catch (e) {
+        err = e;
+      }
+      expect(String(err)).toMatch(re);
+    };
+    const src = { "staging/stg_a.sql": source("a"), "staging/stg_a.yml": stagingYml };
+    const sql = "select net, id from staging.stg_a where getvariable('changed_keys') is null or hash(net, id) in (select unnest(getvariable('changed_keys')::ubigint[]))";
+    await refused({ ...src, "intermediate/int_u.sql": sql, "intermediate/int_u.yml": unionYml.replace("merge", "table") }, /table model "int_u" sets changed_keys/);
+    await refused({ ...src, "intermediate/int_u.sql": sql, "intermediate/int_u.yml": unionYml.replace("changed_keys: [net, id]", "changed_keys: [net, v]") }, /changed_keys name "v", not in its unique_key/);
+    await refused({ ...src, "intermediate/int_u.sql": "select net, id from staging.stg_a", "intermediate/int_u.yml": unionYml }, /never reads getvariable\('changed_keys'\)/);
+    await refused({ ...src, "intermediate/int_u.sql": `${sql} and getvariable('run_date') is not null`, "intermediate/int_u.yml": unionYml }, /reads getvariable\('run_date'\)/);
+    await refused(
+      { ...src, "intermediate/int_u.sql": sql, "intermediate/int_u.yml": unionYml, "intermediate/int_v.sql": sql, "intermediate/int_v.yml": unionYml.replace("[net, id]\ntests", "[id]\ntests").replace("changed_keys: [net, id]", "changed_keys: [id]") },
+      /models reading "stg_a" disagree on changed_keys/,
+    );
+  });
+});
+
 describe("cache models", () => {
   // A cache of each distinct value's length, computed only for values it has not seen: computed_on says which
   // run computed a row, so the test sees what was kept and what was recomputed.

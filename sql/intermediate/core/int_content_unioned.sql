@@ -5,6 +5,7 @@
 -- text_fingerprint: the md5 of the text, hashtags and topic hints, the key of topic matching's cache.
 -- Rows whose author is unknown (a Reddit [deleted] author) are kept here with a null account_id; scoring
 -- ignores them.
+-- Computed on a night from the content rows its staging models changed (changed_keys: network, content_id).
 with
 
 stg_twitter__tweets as (
@@ -134,6 +135,10 @@ final as (
         -- retweets, so int_text_topic_matches matches each distinct text once and keeps the result
         md5_number(to_json(struct_pack(text, hashtags := coalesce(hashtags, []), topic_hints := coalesce(topic_hints, [])))::varchar) as text_fingerprint
     from unioned
+    -- On a night the runner sets changed_keys to the hashes of the (network, content_id) its staging models wrote
+    -- since this table's last build (README "Change logs"); elsewhere it is NULL and every row is returned.
+    where getvariable('changed_keys') is null
+        or hash(network, content_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 )
 
 select * from final

@@ -10,8 +10,18 @@
 -- key: network, content_id, topic_id
 with
 
+-- On a night the runner sets changed_keys to the hashes of the (network, content_id) int_content_unioned changed since
+-- this table's last build (README "Change logs"): only that content, and its texts' topics, are computed.
+content as (
+    select network, content_id, account_id, created_at, text_fingerprint from intermediate.int_content_unioned
+    where getvariable('changed_keys') is null
+        or hash(network, content_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
+),
+
 matches as (
-    select text_fingerprint, topic_id, strength from intermediate.int_text_topic_matches where topic_id is not null
+    select text_fingerprint, topic_id, strength from intermediate.int_text_topic_matches
+    where topic_id is not null
+        and (getvariable('changed_keys') is null or text_fingerprint in (select text_fingerprint from content))
 ),
 
 closure as (
@@ -27,10 +37,6 @@ text_topics as (
     from matches as m
     join closure as c on c.descendant_id = m.topic_id
     group by m.text_fingerprint, c.ancestor_id
-),
-
-content as (
-    select network, content_id, account_id, created_at, text_fingerprint from intermediate.int_content_unioned
 ),
 
 final as (
