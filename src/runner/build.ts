@@ -266,14 +266,18 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
       await wh.run(`create or replace temp table ${fresh} as\n${model.sql}`);
       const inserted = await countRows(wh, fresh);
       const sameKey = `${key.map((k) => `__clout_t.${k} is not distinct from __clout_k.${k}`).join(" and ")}`;
-      if (inserted > 0) {
-        // the rows replaced and their replacements, for the models reading this one's change log
-        if (log) {
-          await logKeys(wh, model.name, log, [
-            (h) => `select ${h("__clout_t")} as h from ${target} as __clout_t semi join (select distinct ${key.join(", ")} from ${fresh}) as __clout_k on ${sameKey}`,
-            (h) => `select ${h()} as h from ${fresh}`,
-          ]);
-        }
+      if (inserted > 0 && log) {
+        // the rows replaced and their replacements, for the models reading this one's change log: the rows to delete
+        // are found once, by rowid, so that their keys can be logged
+        const gone = ident(`__clout_gone_${model.name}`);
+        await wh.run(
+          `create or replace temp table ${gone} as select __clout_t.rowid as r, ${hashOf(log, "__clout_t")} as h
+           from ${target} as __clout_t semi join (select distinct ${key.join(", ")} from ${fresh}) as __clout_k on ${sameKey}`,
+        );
+        await logKeys(wh, model.name, log, [() => `select h from ${gone}`, (h) => `select ${h()} as h from ${fresh}`]);
+        await wh.run(`delete from ${target} where rowid in (select r from ${gone})`);
+        await wh.run(`drop table ${gone}`);
+      } else if (inserted > 0) {
         await wh.run(`delete from ${target} as __clout_t using (select distinct ${key.join(", ")} from ${fresh}) as __clout_k where ${sameKey}`);
       }
       const kept = inserted > 0 ? await countRows(wh, target) : held;
@@ -429,12 +433,13 @@ async function runChangedKeys(
       await wh.run(`create or replace temp table ${fresh} as\n${model.sql}`);
       const inserted = await countRows(wh, fresh);
       if (log) {
-        await logKeys(wh, model.name, log, [
-          (h) => `select ${h("__clout_t")} as h from ${target} as __clout_t where ${mine} in (select h from ${changed})`,
-          (h) => `select ${h()} as h from ${fresh}`,
-        ]);
-      }
-      await wh.run(`delete from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
+        // the rows to delete are found once, by rowid, so that their keys can be logged
+        const gone = ident(`__clout_gone_${model.name}`);
+        await wh.run(`create or replace temp table ${gone} as select __clout_t.rowid as r, ${hashOf(log, "__clout_t")} as h from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
+        await logKeys(wh, model.name, log, [() => `select h from ${gone}`, (h) => `select ${h()} as h from ${fresh}`]);
+        await wh.run(`delete from ${target} where rowid in (select r from ${gone})`);
+        await wh.run(`drop table ${gone}`);
+      } else await wh.run(`delete from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
       const kept = await countRows(wh, target);
       if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
       await wh.run(`drop table ${fresh}`);

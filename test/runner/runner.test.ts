@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { warehouseFileInfo } from "../../src/lib/compact.ts";
+import { scrubWarehouse } from "../../src/lib/forget.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
 import { CHECKPOINT_ROWS, ModelFailedError, runBuild } from "../../src/runner/build.ts";
 import { buildCatalog } from "../../src/runner/catalog.ts";
@@ -485,6 +486,18 @@ where getvariable('changed_keys') is null or hash(u.net, u.id) in (select unnest
     expect(note(b)).toBe("merged 20 changed keys: +20 −20 rows");
     expect(await table()).toEqual(await whole());
     expect(note(await build(dir, { fullRefresh: true }))).toBe("replaced: --full-refresh");
+  });
+
+  it("computes itself whole after `clout forget` deleted rows behind the models' backs", async () => {
+    const dir = setup();
+    await build(dir);
+    // forget deletes the rows that name someone from every table, here stg_a's row 5 but not the union's (v differs),
+    // and the source no longer yields it (its lake was scrubbed): stg_a writes nothing, so no log names key 5
+    expect(await scrubWarehouse(wh, "'net': a, 'id': 5, 'v': 50\\}")).toBe(1);
+    writeFixture(dir, "staging/stg_a.sql", source("a", { 5: null }));
+    const b = await build(dir);
+    expect([note(b, "stg_a"), note(b)]).toEqual(["merged: +0 −0 rows", "merged: +0 −1 rows, whole: no recorded change-log state"]);
+    expect(await table()).toEqual(await whole());
   });
 
   it("leaves the table and its state as they were when the query fails, and changed_keys NULL", async () => {
