@@ -4,7 +4,7 @@ import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { writeJsonAtomic } from "../lib/files.ts";
 import { pagerank } from "../lib/pagerank.ts";
 import { ident, type Warehouse } from "../lib/warehouse.ts";
-import { changedKeys, logKeys, logReset, readerPlan, recordReader, sourcesNow, type ChangeLogPlan, type SourcesNow, planChangeLogs } from "./changelog.ts";
+import { changedKeys, logKeys, logReset, planChangeLogs, readerPlan, recordReader, sourcesNow, type ChangeLogPlan, type SourcesNow } from "./changelog.ts";
 import type { Graph } from "./graph.ts";
 import type { Model } from "./project.ts";
 import { recordRunEnd, recordRunStart } from "./runs.ts";
