@@ -320,12 +320,20 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
   };
   const replace = async (reason: string, small = false): Promise<MergeOutcome> => {
     await wh.transaction(async () => {
-      // a small table's rows before and after are its change log; any other replace is a reset of it
-      if (log && small) await logKeys(wh, model.name, log, [(h) => `select ${h()} as h from ${target}`]);
+      // a small table's log is the rows that differ before and after (each row's keys' hash and its whole row's
+      // hash); any other replace is a reset of its log
+      const before = ident(`__clout_before_${model.name}`);
+      const rowHashes = (h: (alias?: string) => string) => `select ${h("__clout_t")} as h, hash(__clout_t) as r from ${target} as __clout_t`;
+      if (log && small) await wh.run(`create or replace temp table ${before} as ${rowHashes((alias) => hashOf(log, alias!))}`);
       if (kind === "view") await wh.run(`drop view ${target}`);
       await wh.run(`create or replace table ${target} as\n${model.sql}`);
-      if (log && small) await logKeys(wh, model.name, log, [(h) => `select ${h()} as h from ${target}`]);
-      else if (log) await logReset(wh, model.name);
+      if (log && small) {
+        await logKeys(wh, model.name, log, [
+          (h) => `select h from (from ${before} except all ${rowHashes(h)})`,
+          (h) => `select h from (${rowHashes(h)} except all from ${before})`,
+        ]);
+        await wh.run(`drop table ${before}`);
+      } else if (log) await logReset(wh, model.name);
       await record();
     });
     return { rows: await countRows(wh, target), replaced: reason, inserted: 0, deleted: 0 };

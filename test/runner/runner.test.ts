@@ -478,12 +478,12 @@ where getvariable('changed_keys') is null or hash(u.net, u.id) in (select unnest
     // more changed keys than changed_keys_max_share (0.25 by default) of the table: the whole query is cheaper
     writeFixture(dir, "staging/stg_a.sql", source("a", Object.fromEntries(Array.from({ length: 60 }, (_, i) => [i + 1, 1]))));
     expect(note(await build(dir))).toBe("merged: +60 −60 rows, whole: 60 changed keys > changed_keys_max_share 0.25 of 120 rows");
-    // a source under merge_min_rows is replaced: its rows before and after are its log
+    // a source under merge_min_rows is replaced: the rows that differ before and after are its log
     writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 50\nchanged_since_min_rows: 0\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n");
     writeFixture(dir, "staging/stg_b.sql", source("b", { 9: 9 }));
     const b = await build(dir);
     expect(note(b, "stg_b")).toBe("replaced: small (20 rows < merge_min_rows 50)");
-    expect(note(b)).toBe("merged 20 changed keys: +20 −20 rows");
+    expect(note(b)).toBe("merged 1 changed keys: +1 −1 rows");
     expect(await table()).toEqual(await whole());
     expect(note(await build(dir, { fullRefresh: true }))).toBe("replaced: --full-refresh");
   });
