@@ -4,7 +4,7 @@ import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { writeJsonAtomic } from "../lib/files.ts";
 import { pagerank } from "../lib/pagerank.ts";
 import { ident, type Warehouse } from "../lib/warehouse.ts";
-import { changedKeys, logKeys, logReset, planChangeLogs, readerPlan, recordReader, sourcesNow, type ChangeLogPlan, type SourcesNow } from "./changelog.ts";
+import { changedKeys, deleteLogged, hashOf, logKeys, logReset, planChangeLogs, readerPlan, recordReader, sourcesNow, type ChangeLogPlan, type SourcesNow } from "./changelog.ts";
 import type { Graph } from "./graph.ts";
 import type { Model } from "./project.ts";
 import { recordRunEnd, recordRunStart } from "./runs.ts";
@@ -267,16 +267,8 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
       const inserted = await countRows(wh, fresh);
       const sameKey = `${key.map((k) => `__clout_t.${k} is not distinct from __clout_k.${k}`).join(" and ")}`;
       if (inserted > 0 && log) {
-        // the rows replaced and their replacements, for the models reading this one's change log: the rows to delete
-        // are found once, by rowid, so that their keys can be logged
-        const gone = ident(`__clout_gone_${model.name}`);
-        await wh.run(
-          `create or replace temp table ${gone} as select __clout_t.rowid as r, ${hashOf(log, "__clout_t")} as h
-           from ${target} as __clout_t semi join (select distinct ${key.join(", ")} from ${fresh}) as __clout_k on ${sameKey}`,
-        );
-        await logKeys(wh, model.name, log, [() => `select h from ${gone}`, (h) => `select ${h()} as h from ${fresh}`]);
-        await wh.run(`delete from ${target} where rowid in (select r from ${gone})`);
-        await wh.run(`drop table ${gone}`);
+        // the rows replaced and their replacements, for the models reading this one's change log
+        await deleteLogged(wh, model.name, target, log, `semi join (select distinct ${key.join(", ")} from ${fresh}) as __clout_k on ${sameKey}`, `select ${hashOf(log)} as h from ${fresh}`);
       } else if (inserted > 0) {
         await wh.run(`delete from ${target} as __clout_t using (select distinct ${key.join(", ")} from ${fresh}) as __clout_k where ${sameKey}`);
       }
@@ -323,15 +315,12 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
       // a small table's log is the rows that differ before and after (each row's keys' hash and its whole row's
       // hash); any other replace is a reset of its log
       const before = ident(`__clout_before_${model.name}`);
-      const rowHashes = (h: (alias?: string) => string) => `select ${h("__clout_t")} as h, hash(__clout_t) as r from ${target} as __clout_t`;
-      if (log && small) await wh.run(`create or replace temp table ${before} as ${rowHashes((alias) => hashOf(log, alias!))}`);
+      const rowHashes = log && `select ${hashOf(log, "__clout_t")} as h, hash(__clout_t) as r from ${target} as __clout_t`;
+      if (log && small) await wh.run(`create or replace temp table ${before} as ${rowHashes}`);
       if (kind === "view") await wh.run(`drop view ${target}`);
       await wh.run(`create or replace table ${target} as\n${model.sql}`);
       if (log && small) {
-        await logKeys(wh, model.name, log, [
-          (h) => `select h from (from ${before} except all ${rowHashes(h)})`,
-          (h) => `select h from (${rowHashes(h)} except all from ${before})`,
-        ]);
+        await logKeys(wh, model.name, [`select h from (from ${before} except all ${rowHashes})`, `select h from (${rowHashes} except all from ${before})`]);
         await wh.run(`drop table ${before}`);
       } else if (log) await logReset(wh, model.name);
       await record();
@@ -390,13 +379,9 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
     );
     const inserted = Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${fresh} where __clout_row is not null`))?.n ?? 0);
     if (log) {
-      // the rows to delete are found once, by rowid, so that their keys can be logged
-      const gone = ident(`__clout_gone_${model.name}`);
-      await wh.run(`create or replace temp table ${gone} as select rowid as r, ${hashOf(log, "__clout_t")} as h from ${target} as __clout_t where ${identity("__clout_t")} not in (select __clout_id from ${fresh})`);
+      // the rows gone or changed, and the rows new or changed, for the models reading this one's change log
       const fields = log.map((c) => `struct_extract(__clout_row[1], '${c.replace(/'/g, "''")}')`).join(", ");
-      await logKeys(wh, model.name, log, [() => `select h from ${gone}`, () => `select hash(${fields}) as h from ${fresh} where __clout_row is not null`]);
-      await wh.run(`delete from ${target} where rowid in (select r from ${gone})`);
-      await wh.run(`drop table ${gone}`);
+      await deleteLogged(wh, model.name, target, log, `where ${identity("__clout_t")} not in (select __clout_id from ${fresh})`, `select hash(${fields}) as h from ${fresh} where __clout_row is not null`);
     } else {
       await wh.run(`delete from ${target} as __clout_t where ${identity("__clout_t")} not in (select __clout_id from ${fresh})`);
     }
@@ -413,8 +398,6 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
     return { rows, replaced: undefined, inserted, deleted: held + inserted - rows, ...(why ? { whole: why } : {}) };
   });
 }
-
-const hashOf = (cols: string[], alias: string) => `hash(${cols.map((c) => `${alias}.${ident(c)}`).join(", ")})`;
 
 /**
  * A night for a model with changed_keys (src/runner/changelog.ts): the query, run with `changed_keys` set to the
@@ -440,14 +423,8 @@ async function runChangedKeys(
     return await wh.transaction(async () => {
       await wh.run(`create or replace temp table ${fresh} as\n${model.sql}`);
       const inserted = await countRows(wh, fresh);
-      if (log) {
-        // the rows to delete are found once, by rowid, so that their keys can be logged
-        const gone = ident(`__clout_gone_${model.name}`);
-        await wh.run(`create or replace temp table ${gone} as select __clout_t.rowid as r, ${hashOf(log, "__clout_t")} as h from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
-        await logKeys(wh, model.name, log, [() => `select h from ${gone}`, (h) => `select ${h()} as h from ${fresh}`]);
-        await wh.run(`delete from ${target} where rowid in (select r from ${gone})`);
-        await wh.run(`drop table ${gone}`);
-      } else await wh.run(`delete from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
+      if (log) await deleteLogged(wh, model.name, target, log, `where ${mine} in (select h from ${changed})`, `select ${hashOf(log)} as h from ${fresh}`);
+      else await wh.run(`delete from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
       const kept = await countRows(wh, target);
       if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
       await wh.run(`drop table ${fresh}`);

@@ -70,7 +70,8 @@ export function planChangeLogs(graph: Graph): ChangeLogPlan {
   return { logged, readers };
 }
 
-const hashOf = (cols: string[], alias?: string) => `hash(${cols.map((c) => (alias ? `${alias}.${ident(c)}` : ident(c))).join(", ")})`;
+/** The hash a log holds for a row: DuckDB's hash() of its columns `cols` (of table alias `alias`, if given). */
+export const hashOf = (cols: string[], alias?: string) => `hash(${cols.map((c) => (alias ? `${alias}.${ident(c)}` : ident(c))).join(", ")})`;
 
 /** The next sequence number of a logged model's log; a model logging for the first time starts with a reset. */
 async function nextSeq(wh: Warehouse, model: string): Promise<{ seq: number; first: boolean }> {
@@ -85,13 +86,23 @@ async function nextSeq(wh: Warehouse, model: string): Promise<{ seq: number; fir
   return { seq, first: false };
 }
 
-/** Log the hashes a query gives (one column `h`) under a new sequence number; inside the writer's transaction. */
-export async function logKeys(wh: Warehouse, model: string, cols: string[], queries: ((hash: (alias?: string) => string) => string)[]): Promise<number> {
+/** Log the hashes the queries give (one column `h` each) under a new sequence number; inside the writer's transaction. */
+export async function logKeys(wh: Warehouse, model: string, queries: string[]): Promise<void> {
   const { seq } = await nextSeq(wh, model);
-  for (const q of queries) {
-    await wh.run(`insert into meta.change_log select $1, $2::bigint, h from (${q((alias?: string) => hashOf(cols, alias))})`, [model, seq]);
-  }
-  return seq;
+  for (const q of queries) await wh.run(`insert into meta.change_log select $1, $2::bigint, h from (${q})`, [model, seq]);
+}
+
+/**
+ * Delete the rows of `target` that `rows` picks (SQL following `from <target> as __clout_t`: a `where` or a
+ * `semi join`), logging their hashes and those `inserted` gives (a query with one column `h`) under one sequence
+ * number. The rows are found once and deleted by rowid, so the condition is evaluated once.
+ */
+export async function deleteLogged(wh: Warehouse, model: string, target: string, cols: string[], rows: string, inserted: string): Promise<void> {
+  const gone = ident(`__clout_gone_${model}`);
+  await wh.run(`create or replace temp table ${gone} as select __clout_t.rowid as r, ${hashOf(cols, "__clout_t")} as h from ${target} as __clout_t ${rows}`);
+  await logKeys(wh, model, [`select h from ${gone}`, inserted]);
+  await wh.run(`delete from ${target} where rowid in (select r from ${gone})`);
+  await wh.run(`drop table ${gone}`);
 }
 
 /** A write whose rows cannot be listed: readers compute themselves whole next time. */
