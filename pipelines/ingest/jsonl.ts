@@ -6,6 +6,11 @@
  */
 const LONG_DIGITS = /[:,[]\s*-?\d{16}/;
 
+const isDigitAt = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+};
+
 export function quoteBigIntegers(line: string): string {
   if (!LONG_DIGITS.test(line)) return line;
   let out = "";
@@ -24,17 +29,32 @@ export function quoteBigIntegers(line: string): string {
     }
     const isDigit = c >= 0x30 && c <= 0x39;
     if (!isDigit && c !== 0x2d) continue;
-    // a number starts here (outside a string): find its end
+    // a number starts here (outside a string): read the whole token, sign, integer part, fraction and exponent,
+    // so that the digits of a fraction or an exponent (0.30000000000000004, 1e-1234567890123456) are never
+    // taken for an integer of their own
     let j = i + (c === 0x2d ? 1 : 0);
-    while (j < line.length && line.charCodeAt(j) >= 0x30 && line.charCodeAt(j) <= 0x39) j++;
-    const digits = j - i - (c === 0x2d ? 1 : 0);
-    const next = line[j];
-    const isInteger = next !== "." && next !== "e" && next !== "E";
-    if (digits >= 16 && isInteger) {
+    const digitsFrom = j;
+    while (j < line.length && isDigitAt(line, j)) j++;
+    const digits = j - digitsFrom;
+    let integer = true;
+    if (line.charCodeAt(j) === 0x2e) {
+      integer = false;
+      j++;
+      while (j < line.length && isDigitAt(line, j)) j++;
+    }
+    const e = line.charCodeAt(j);
+    if (e === 0x65 || e === 0x45) {
+      integer = false;
+      j++;
+      const sign = line.charCodeAt(j);
+      if (sign === 0x2b || sign === 0x2d) j++;
+      while (j < line.length && isDigitAt(line, j)) j++;
+    }
+    if (digits >= 16 && integer) {
       out += `${line.slice(last, i)}"${line.slice(i, j)}"`;
       last = j;
     }
-    i = j - 1;
+    i = Math.max(i, j - 1);
   }
   return last === 0 ? line : out + line.slice(last);
 }

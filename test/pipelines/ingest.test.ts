@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { zId, zIsoTime } from "../../pipelines/fields.ts";
 import { ingest, type SourceDateReport } from "../../pipelines/ingest/ingest.ts";
-import { quoteBigIntegers } from "../../pipelines/ingest/jsonl.ts";
+import { parseJsonLine, quoteBigIntegers } from "../../pipelines/ingest/jsonl.ts";
 import { recover } from "../../pipelines/ingest/partition.ts";
 import type { EntitySpec, NetworkSpec } from "../../pipelines/types.ts";
 import { DataLayout } from "../../src/lib/paths.ts";
@@ -275,5 +275,12 @@ describe("big integer ids", () => {
       '{"id":"18446744073709551616","n":12,"s":"1234567890123456789","f":1234567890123456.5}',
     );
     expect(quoteBigIntegers('{"a":[-9223372036854775809, 1],"t":"x\\"12345678901234567"}')).toBe('{"a":["-9223372036854775809", 1],"t":"x\\"12345678901234567"}');
+  });
+  it("leaves the digits of a fraction or an exponent alone on a line that has a big id", () => {
+    // a double's shortest form can have 17 digits after the point; on a line with a bare big id, these were
+    // once quoted as an integer of their own (0."30000000000000004"), and the record was rejected as not JSON
+    const line = '{"id":1234567890123456789,"lat":0.30000000000000004,"lon":-12.3456789012345678,"x":1e-1234567890123456,"y":2E+1234567890123456}';
+    expect(quoteBigIntegers(line)).toBe(line.replace("1234567890123456789", '"1234567890123456789"'));
+    expect(parseJsonLine(line)).toEqual({ ok: true, value: { id: "1234567890123456789", lat: 0.30000000000000004, lon: -12.345678901234567, x: 0, y: Infinity } });
   });
 });
