@@ -9,8 +9,8 @@ import { FileError, readLineBatches } from "./lines.ts";
 
 /**
  * Land a batch of export files of one entity (one file per date): validate every line, hand accepted rows
- * and rejects to two temporary DuckDB tables, then COPY each file's rows to its own Parquet file. Nothing
- * is written to the lake here: the caller gets one `dt=<date>/part-0.parquet` per file under `rawDir` and
+ * and rejects to two temporary DuckDB tables, then write each file's rows to its own Parquet file (one COPY
+ * partitioned by date for the whole batch). Nothing is written to the lake here: the caller gets one `dt=<date>/part-0.parquet` per file under `rawDir` and
  * `rejectsDir` (staging) and swaps them in (partition.ts).
  *
  * Why batches and one row of JSON: a table and an appender cost a millisecond or more each whatever their
@@ -222,37 +222,58 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
   // a JSON row holds the columns' values, then the line number
   const paths = [...spec.columns.map((_, i) => `'$[${i}]'`), `'$[${spec.columns.length}]'`].join(", ");
   const select = spec.columns.map((c, i) => `${cast(c.type, `v[${i + 1}]`)} as ${q(c.name)}`).join(", ");
-  // One COPY per file, each reading its own rows from the batch's table (f, our own index, is written into the
-  // filter). Rows were appended in line order and one thread writes them in that order: the file comes out in
-  // line order without a sort. (COPY … PARTITION_BY would write every date at once, but does not keep the
-  // order of rows within a date.)
-  const rawSql = (f: number) => `copy (select ${select}, $1::varchar as _source_file, cast(v[${spec.columns.length + 1}] as bigint) as _source_line
-      from (select json_extract_string(j, [${paths}]) as v from landing_accepted where f = ${f}))
-    to $2 (format parquet, compression zstd)`;
-  const rejectsSelect = "select $1::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, $3::varchar as run_id from landing_rejects where f = $2";
   const landed = outcomes.flatMap((o, f) => (o.ok ? [{ f, r: o.result }] : []));
   if (landed.length > 0) {
     fs.mkdirSync(opts.rawDir, { recursive: true });
     fs.mkdirSync(opts.rejectsDir, { recursive: true });
   }
+  // One partitioned COPY per batch writes every file's rows into its date's directory (dt=<date>/part-0.parquet):
+  // a COPY costs a few milliseconds whatever its size, about half of a small file's landing when each file had its
+  // own. Within a date the rows are not in line order (DuckDB's partitioned writer moves some); `_source_line` has
+  // each row's line, and staging orders by it.
+  await conn.run("create or replace table landing_files (f INTEGER, dt VARCHAR, source_file VARCHAR)");
+  const filesAppender = await conn.createAppender("landing_files");
+  for (const { f } of landed) {
+    filesAppender.appendInteger(f);
+    filesAppender.appendVarchar(files[f]!.options.date);
+    filesAppender.appendVarchar(files[f]!.options.sourceName);
+    filesAppender.endRow();
+  }
+  filesAppender.closeSync();
+  // every date of the batch open at once, so that each gets one file
+  await conn.run(`set partitioned_write_max_open_files = ${Math.max(100, landed.length)}`);
+  const partitioned = "format parquet, compression zstd, partition_by (dt), filename_pattern 'part-{i}', overwrite_or_ignore";
+  const line = `cast(v[${spec.columns.length + 1}] as bigint)`;
+  if (landed.some(({ r }) => r.accepted > 0)) {
+    await conn.run(
+      `copy (select ${select}, m.source_file as _source_file, ${line} as _source_line, m.dt
+          from (select f, json_extract_string(j, [${paths}]) as v from landing_accepted) join landing_files as m using (f))
+        to $1 (${partitioned})`,
+      [opts.rawDir],
+    );
+  }
+  if (landed.some(({ r }) => r.rejected > 0)) {
+    await conn.run(
+      `copy (select m.source_file, cast(source_line as bigint) as source_line, raw_text, reason, $2::varchar as run_id, m.dt
+          from landing_rejects join landing_files as m using (f))
+        to $1 (${partitioned})`,
+      [opts.rejectsDir, opts.runId],
+    );
+  }
+  // A date with no rows still gets its file (an empty one), so that landing it replaces what was there. An empty
+  // Parquet file holds only its schema: it is written once per schema and thread, then its bytes are reused.
   for (const { f, r } of landed) {
-    const { sourceName, date } = files[f]!.options;
-    const rawDir = path.join(opts.rawDir, `dt=${date}`);
-    const rejectsDir = path.join(opts.rejectsDir, `dt=${date}`);
-    // one plain mkdir each: their parents were made once for the batch above
-    fs.mkdirSync(rawDir);
-    fs.mkdirSync(rejectsDir);
-    await conn.run(rawSql(f), [sourceName, path.join(rawDir, "part-0.parquet")]);
-    const rejectsOut = path.join(rejectsDir, "part-0.parquet");
-    if (r.rejected > 0) await conn.run(`copy (${rejectsSelect}) to $4 (format parquet, compression zstd)`, [sourceName, f, opts.runId, rejectsOut]);
-    else if (emptyRejects) fs.writeFileSync(rejectsOut, emptyRejects);
-    else {
-      // the usual case, no rejects: an empty Parquet file has no per-file content, so write it once and reuse its bytes
-      await conn.run(`copy (${rejectsSelect} and false) to $4 (format parquet, compression zstd)`, [sourceName, f, opts.runId, rejectsOut]);
-      emptyRejects = fs.readFileSync(rejectsOut);
+    const { date } = files[f]!.options;
+    if (r.accepted === 0) {
+      const empty = `select ${select}, ''::varchar as _source_file, ${line} as _source_line from (select json_extract_string(j, [${paths}]) as v from landing_accepted) where false`;
+      await writeEmpty(conn, select, empty, path.join(opts.rawDir, `dt=${date}`));
+    }
+    if (r.rejected === 0) {
+      const empty = "select ''::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, ''::varchar as run_id from landing_rejects where false";
+      await writeEmpty(conn, "rejects", empty, path.join(opts.rejectsDir, `dt=${date}`));
     }
   }
-  await conn.run("drop table landing_accepted; drop table landing_rejects");
+  await conn.run("drop table landing_accepted; drop table landing_rejects; drop table landing_files");
   // the batch's writing time, shared between its files by the lines each read
   const copyS = (performance.now() - t0) / 1000;
   const lines = landed.reduce((s, { r }) => s + r.linesRead, 0);
@@ -260,5 +281,15 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
   return outcomes;
 }
 
-/** The bytes of an empty rejects file, once one has been written by this thread. */
-let emptyRejects: Buffer | undefined;
+/** The bytes of the empty Parquet files this thread has written, by their schema (a raw select list, or "rejects"). */
+const emptyFiles = new Map<string, Buffer>();
+
+/** Make `dir` and write into it an empty Parquet file of `query`'s columns (the bytes of an earlier one when known). */
+async function writeEmpty(conn: DuckDBConnection, key: string, query: string, dir: string): Promise<void> {
+  fs.mkdirSync(dir);
+  const out = path.join(dir, "part-0.parquet");
+  const bytes = emptyFiles.get(key);
+  if (bytes) return fs.writeFileSync(out, bytes);
+  await conn.run(`copy (${query}) to $1 (format parquet, compression zstd)`, [out]);
+  emptyFiles.set(key, fs.readFileSync(out));
+}

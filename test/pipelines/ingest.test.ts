@@ -157,8 +157,9 @@ describe("ingest: landing as typed Parquet", () => {
       expect(fs.readdirSync(path.join(layout.lake, "rejects", "twitter", "posts")).sort()).toEqual(dates.map((d) => `dt=${d}`));
     }
     expect(lakes[1]).toBe(lakes[0]);
-    // a file's rows are written in line order, even when its date starts just before the end of one of
-    // DuckDB's 2048-row vectors (COPY … PARTITION_BY moved such rows to the end of the file)
+    // each date gets one file holding each of its lines once, also when a date starts just before the end of one
+    // of DuckDB's 2048-row vectors (where a partitioned COPY moves rows within the file: their order is not kept,
+    // _source_line is)
     const big = world({
       "twitter/2026-11-23/posts.jsonl": Array.from({ length: 2040 }, (_, i) => good(`a${i}`)).join("\n"),
       "twitter/2026-11-24/posts.jsonl": Array.from({ length: 5000 }, (_, i) => good(String(i))).join("\n"),
@@ -166,11 +167,14 @@ describe("ingest: landing as typed Parquet", () => {
     await ingest({ layout: big, runId: "r2", dates: ["2026-11-23", "2026-11-24"], sources: [net], rejectThreshold: 1 });
     const inst = await DuckDBInstance.create(":memory:", { threads: "1" });
     const c = await inst.connect();
-    const file = path.join(big.lake, "raw", "twitter", "posts", "dt=2026-11-24", "part-0.parquet");
-    const lines = (await c.runAndReadAll("select _source_line::integer from read_parquet($1)", [file])).getRows().map((r) => r[0]);
+    for (const [date, n, id] of [["2026-11-23", 2040, (i: number) => `a${i}`], ["2026-11-24", 5000, String]] as const) {
+      const dir = path.join(big.lake, "raw", "twitter", "posts", `dt=${date}`);
+      expect(fs.readdirSync(dir)).toEqual(["part-0.parquet"]);
+      const got = (await c.runAndReadAll("select _source_line::integer, id from read_parquet($1) order by 1", [path.join(dir, "part-0.parquet")])).getRows();
+      expect(got).toEqual(Array.from({ length: n }, (_, i) => [i + 1, id(i)]));
+    }
     c.closeSync();
     inst.closeSync();
-    expect(lines).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
     expect(JSON.parse(lakes[0]!)).toEqual([
       { dt: "2026-11-22", id: "1", _source_file: "exports/twitter/2026-11-22/posts.jsonl", _source_line: "1" },
       { dt: "2026-11-22", id: "2", _source_file: "exports/twitter/2026-11-22/posts.jsonl", _source_line: null },
