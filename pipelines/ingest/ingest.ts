@@ -58,8 +58,10 @@ export interface IngestOptions {
   memoryLimit?: string;
   /** Bytes of export files per landing batch (default BATCH_BYTES; tests make it small). */
   batchBytes?: number;
-  /** Batches landed at once, one worker thread each (default: the machine's cores); 1 lands on this thread. */
+  /** Batches landed at once (default: the machine's cores): this thread and a worker thread for each of the others; 1 lands on this thread only. */
   parallelism?: number;
+  /** With false, this thread lands only what cannot cross to a worker (tests: every batch goes through a worker). */
+  landHere?: boolean;
   /** Exports smaller than this in all land on this thread whatever `parallelism` says (default WORKER_MIN_BYTES). */
   workerMinBytes?: number;
   onProgress?: (text: string) => void;
@@ -208,7 +210,7 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   const small = totalBytes < (opts.workerMinBytes ?? WORKER_MIN_BYTES);
   const parallelism = small ? 1 : Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), batches.length));
   const staging = path.join(layout.lake, ".staging", runId);
-  const lander = createLander({ dataRoot: layout.root, tempDir: path.join(staging, "duckdb-tmp") }, memoryLimit, parallelism);
+  const lander = createLander({ dataRoot: layout.root, tempDir: path.join(staging, "duckdb-tmp") }, memoryLimit, parallelism, opts.landHere ?? true);
   const reports: SourceDateReport[] = [];
   try {
     for (const batch of batches) {

@@ -204,6 +204,9 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
     for (const [f, { file, options }] of files.entries()) {
       try {
         outcomes.push({ ok: true, result: await readFile(spec, file, f, options, opts, accepted, rejects) });
+        // let the thread's other work through between files (a batch can be landed on the main thread, whose
+        // event loop hands batches to the workers)
+        await new Promise((resolve) => setImmediate(resolve));
       } catch (err) {
         if (!(err instanceof FileError)) throw err;
         outcomes.push({ ok: false, file: err.file, detail: err.detail });

@@ -98,11 +98,14 @@ export class InProcessLander implements Lander {
   /** Opened on the first file (a worker pool's fallback usually never needs one). */
   private engine: Promise<LandingEngine> | undefined;
 
-  constructor(private readonly init: WorkerInit) {}
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly threads = 2,
+  ) {}
 
   land(spec: EntitySpec<any>, _ref: SpecRef | undefined, files: BatchFiles, options: TaskOptions, onProgress: (index: number, lines: number) => void): Promise<FileOutcome[]> {
     const run = this.tail.then(async () => {
-      this.engine ??= openLandingEngine(this.init, 2);
+      this.engine ??= openLandingEngine(this.init, this.threads);
       const { conn, forgotten } = await this.engine;
       return landBatch(conn, spec, files, { ...options, ...forgotten, onProgress });
     });
@@ -121,7 +124,10 @@ export class InProcessLander implements Lander {
 
 interface Pending {
   id: number;
-  task: LandTask;
+  spec: EntitySpec<any>;
+  /** Undefined when the spec cannot cross threads: this thread lands it. */
+  ref: SpecRef | undefined;
+  task: Omit<LandTask, "ref">;
   onProgress: (index: number, lines: number) => void;
   resolve: (r: FileOutcome[]) => void;
   reject: (e: Error) => void;
@@ -135,11 +141,19 @@ export class WorkerLander implements Lander {
   private readonly workers: Worker[] = [];
   private nextId = 1;
   private fatal: Error | undefined;
-  private readonly fallback: InProcessLander;
+  private readonly here: InProcessLander;
 
-  constructor(init: WorkerInit, size: number) {
-    this.fallback = new InProcessLander(init);
-    for (let i = 0; i < size; i++) {
+  /** Whether this thread is landing a batch (it is one of the pool's landers). */
+  private hereBusy = false;
+
+  /**
+   * `size` landers. With `landHere` (the default) this thread is one of them, on its own single-threaded DuckDB: its
+   * modules are loaded already, where a worker takes about a second of CPU to load them, so it starts at once and
+   * one worker fewer is started. Without it (tests), every batch that can cross goes to a worker.
+   */
+  constructor(init: WorkerInit, size: number, private readonly landHere = true) {
+    this.here = new InProcessLander(init, landHere ? 1 : 2);
+    for (let i = 0; i < (landHere ? size - 1 : size); i++) {
       const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: init });
       this.workers.push(w);
       w.on("message", (m: FromWorker) => this.onMessage(w, m));
@@ -151,21 +165,39 @@ export class WorkerLander implements Lander {
   }
 
   land(spec: EntitySpec<any>, ref: SpecRef | undefined, files: BatchFiles, options: TaskOptions, onProgress: (index: number, lines: number) => void): Promise<FileOutcome[]> {
-    if (!ref) return this.fallback.land(spec, ref, files, options, onProgress);
     if (this.fatal) return Promise.reject(this.fatal);
     return new Promise<FileOutcome[]>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task: { ref, files, options }, onProgress, resolve, reject });
+      this.queue.push({ id: this.nextId++, spec, ref, task: { files, options }, onProgress, resolve, reject });
       this.dispatch();
     });
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
+    for (;;) {
+      // this thread takes the next batch when free (without landHere, only batches that cannot cross)
+      const h = this.hereBusy ? -1 : this.landHere ? (this.queue.length > 0 ? 0 : -1) : this.queue.findIndex((p) => p.ref === undefined);
+      if (h !== -1) {
+        this.startHere(this.queue.splice(h, 1)[0]!);
+        continue;
+      }
+      const i = this.idle.length > 0 ? this.queue.findIndex((p) => p.ref !== undefined) : -1;
+      if (i === -1) return;
       const w = this.idle.shift()!;
-      const p = this.queue.shift()!;
-      this.busy.set(w, p);
-      w.postMessage({ type: "land", id: p.id, task: p.task } satisfies ToWorker);
+      const [p] = this.queue.splice(i, 1);
+      this.busy.set(w, p!);
+      w.postMessage({ type: "land", id: p!.id, task: { ...p!.task, ref: p!.ref! } } satisfies ToWorker);
     }
+  }
+
+  private startHere(p: Pending): void {
+    this.hereBusy = true;
+    this.here
+      .land(p.spec, p.ref, p.task.files, p.task.options, p.onProgress)
+      .then(p.resolve, p.reject)
+      .finally(() => {
+        this.hereBusy = false;
+        this.dispatch();
+      });
   }
 
   private onMessage(w: Worker, m: FromWorker): void {
@@ -196,7 +228,7 @@ export class WorkerLander implements Lander {
   }
 
   async close(): Promise<void> {
-    await this.fallback.close();
+    await this.here.close();
     await Promise.all(
       this.workers.map(
         (w) =>
@@ -216,8 +248,8 @@ export class WorkerLander implements Lander {
  * else this thread. `processLimit` is the process's memory limit (`--memory-limit`): its DuckDB share
  * (src/lib/memory.ts) is split between the engines, so that together they stay within it.
  */
-export function createLander(init: Omit<WorkerInit, "memoryLimit">, processLimit: string, parallelism = os.availableParallelism()): Lander {
-  const engines = Math.max(1, parallelism);
+export function createLander(init: Omit<WorkerInit, "memoryLimit">, processLimit: string, parallelism = os.availableParallelism(), landHere = true): Lander {
+  const engines = Math.max(1, parallelism) + (landHere ? 0 : 1);
   const engineInit: WorkerInit = { ...init, memoryLimit: duckdbMemoryLimit(processLimit, engines) };
-  return engines > 1 ? new WorkerLander(engineInit, engines) : new InProcessLander(engineInit);
+  return parallelism > 1 ? new WorkerLander(engineInit, parallelism, landHere) : new InProcessLander(engineInit);
 }

@@ -36,7 +36,7 @@ async function lakeRows(lake: string): Promise<Map<string, string[]>> {
 }
 
 describe("ingest on worker threads", () => {
-  it("lands exactly the rows that landing on this thread does, for every network", async () => {
+  it("lands exactly the rows that landing on this thread alone does, for every network", async () => {
     const a = await sampleWorld({ people: 150, days: 2, end: "2026-11-20", seed: 11 });
     const bRoot = tempDir("clout-workers-");
     fs.cpSync(a.layout.exports, path.join(bRoot, "exports"), { recursive: true });
@@ -49,7 +49,8 @@ describe("ingest on worker threads", () => {
     const sources = Object.values(SOURCES);
     const one = await ingest({ layout: a.layout, runId: "one", dates, sources, parallelism: 1 });
     const progress: string[] = [];
-    const two = await ingest({ layout: b, runId: "two", dates, sources, parallelism: 2, workerMinBytes: 0, onProgress: (t) => progress.push(t) });
+    // every batch through the workers (landHere false); then this thread and a worker together, as ingest runs
+    const two = await ingest({ layout: b, runId: "two", dates, sources, parallelism: 2, workerMinBytes: 0, landHere: false, onProgress: (t) => progress.push(t) });
     const counts = (rs: typeof one) => rs.flatMap((r) => r.files.map((f) => `${f.source}/${f.entity}/${f.date}: ${f.status} ${f.lines_read} ${f.accepted} ${f.rejected}`));
     expect(counts(two)).toEqual(counts(one));
     expect(counts(one).some((c) => c.startsWith("twitter/likes/2026-11-20: landed") && c.endsWith(" 1"))).toBe(true);
@@ -62,6 +63,14 @@ describe("ingest on worker threads", () => {
     expect([...rowsB.keys()].sort()).toEqual([...rowsA.keys()].sort());
     expect(rowsA.size).toBeGreaterThan(20);
     for (const [file, rows] of rowsA) expect(rowsB.get(file), file).toEqual(rows);
+    const cRoot = tempDir("clout-workers-");
+    fs.cpSync(b.exports, path.join(cRoot, "exports"), { recursive: true });
+    const c = new DataLayout(cRoot);
+    const three = await ingest({ layout: c, runId: "three", dates, sources, parallelism: 2, workerMinBytes: 0, batchBytes: 1 });
+    expect(counts(three)).toEqual(counts(one));
+    const rowsC = await lakeRows(c.lake);
+    expect([...rowsC.keys()].sort()).toEqual([...rowsA.keys()].sort());
+    for (const [file, rows] of rowsA) expect(rowsC.get(file), file).toEqual(rows);
   }, 120_000);
 });
 
