@@ -194,10 +194,11 @@ export function combinationColumns(spec: UniqueCombination): string[] {
 }
 
 /** Does the model's .yml test that `key` is unique: a `unique` test on its one column, or a `unique_combination` of its columns? */
+/** Whether a test holds the key unique: a uniqueness test on the key's columns or on some of them (which is stronger). */
 function hasUniquenessTest(config: ModelFile, key: string[]): boolean {
-  const same = (cols: string[]) => cols.length === key.length && cols.every((c) => key.includes(c));
-  if ((config.tests ?? []).some((t) => "unique_combination" in t && same(combinationColumns(t.unique_combination)))) return true;
-  return key.length === 1 && (config.columns?.[key[0]!]?.tests ?? []).some(isUniqueTest);
+  const within = (cols: string[]) => cols.length > 0 && cols.every((c) => key.includes(c));
+  if ((config.tests ?? []).some((t) => "unique_combination" in t && within(combinationColumns(t.unique_combination)))) return true;
+  return key.some((k) => (config.columns?.[k]?.tests ?? []).some(isUniqueTest));
 }
 
 /** Load the project in `dir` (the folder holding `sql/`). */

@@ -224,8 +224,11 @@ describe("merge models", () => {
   it("needs a unique_key that its tests check, and that the query returns", async () => {
     const noKey = fixtureProject({ "intermediate/int_m.sql": "select 1 as id", "intermediate/int_m.yml": "materialized: merge\n" });
     expect(() => loadProject(noKey)).toThrow(/merge model "int_m" has no unique_key/);
-    const untested = fixtureProject({ "intermediate/int_m.sql": "select 1 as id, 2 as k", "intermediate/int_m.yml": "materialized: merge\nunique_key: [id, k]\ntests:\n  - unique_combination: [id]\n" });
+    // a test on columns outside the key does not hold it unique; one on some of its columns does (a stronger test)
+    const untested = fixtureProject({ "intermediate/int_m.sql": "select 1 as id, 2 as k, 3 as j", "intermediate/int_m.yml": "materialized: merge\nunique_key: [id, k]\ntests:\n  - unique_combination: [id, j]\n" });
     expect(() => loadProject(untested)).toThrow(/merge model "int_m" has no uniqueness test on its unique_key \[id, k\]/);
+    const part = fixtureProject({ "intermediate/int_m.sql": "select 1 as id, 2 as k", "intermediate/int_m.yml": "materialized: merge\nunique_key: [id, k]\ntests:\n  - unique_combination: [id]\n" });
+    expect(loadProject(part).models.get("int_m")!.materialized).toBe("merge");
     const tested = fixtureProject({ "intermediate/int_m.sql": "select 1 as id, 2 as k", "intermediate/int_m.yml": "materialized: merge\nunique_key: [k, id]\ntests:\n  - unique_combination: [id, k]\n" });
     expect(loadProject(tested).models.get("int_m")!.materialized).toBe("merge");
     const wrongKey = fixtureProject({ "intermediate/int_m.sql": "select 1 as id", "intermediate/int_m.yml": "materialized: merge\nunique_key: [key]\ncolumns:\n  key:\n    tests: [unique]\n" });

@@ -3,7 +3,8 @@ import type { Warehouse } from "../../src/lib/warehouse.ts";
 import { memoryWarehouse, modelSql } from "../helpers/warehouse.ts";
 
 // Logic tests of int_interactions_unioned on a hand-made upstream: every staging model it reads is an
-// empty table but the ones a case fills, and the model's SQL file runs as it is.
+// empty table but the ones a case fills, and the model's SQL file runs as it is (int_content_interactions, from the
+// hand-made content, by its own SQL file).
 
 const FILE = "sql/intermediate/core/int_interactions_unioned.sql";
 const SQL = modelSql(FILE);
@@ -32,7 +33,8 @@ async function upstream(wh: Warehouse, staged: Record<string, Interaction[]>, co
       c.parent?.[1] ?? null,
       JSON.stringify(c.mentions),
     ]);
-  }
+  }  // the actions content carries, as their own model computes them
+  await wh.run(`create or replace table intermediate.int_content_interactions as ${modelSql("sql/intermediate/core/int_content_interactions.sql")}`);
 }
 
 describe("int_interactions_unioned", () => {

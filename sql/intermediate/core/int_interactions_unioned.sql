@@ -2,7 +2,7 @@
 -- Three origins: the networks' interaction exports (likes, reactions, shares, follows, subscriptions,
 -- check-ins with friends…); content that engages with a parent (a reply, comment, repost or quote is an
 -- action on the parent's author); and mentions written into content (except the mention of the parent's
--- author that a reply carries, which is the reply itself).
+-- author that a reply carries, which is the reply itself). The last two come from int_content_interactions.
 -- grain: one row per action
 -- key: network, origin, interaction_id
 -- Unique by construction, with no deduplication here: each staging model's interaction_id is its key
@@ -12,74 +12,94 @@
 -- 136 s at 1M people.)
 -- Actions without a known actor or target (deleted authors, unresolvable parents) and actions on one's own
 -- account are dropped here: they cannot say anything about anyone's influence.
+-- Computed on a night from the actions its sources changed (changed_keys: network, interaction_id; README "Change
+-- logs"): each row follows the source row of the same network and interaction_id. Outside the runner changed_keys is
+-- NULL and every row is returned.
 with
 
 stg_twitter__likes as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_twitter__likes
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_twitter__follows as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_twitter__follows
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_facebook__reactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_facebook__reactions
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_facebook__shares as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_facebook__shares
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_linkedin__reactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_linkedin__reactions
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_linkedin__connections as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_linkedin__connections
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_foursquare__checkins_with as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_foursquare__checkins_with
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_foursquare__likes as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_foursquare__likes
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_foursquare__friends as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_foursquare__friends
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_youtube__subscriptions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_youtube__subscriptions
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_instagram__likes as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_instagram__likes
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_instagram__follows as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_instagram__follows
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_tiktok__shares as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_tiktok__shares
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_tiktok__follows as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_tiktok__follows
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_mastodon__interactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_mastodon__interactions
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_bluesky__interactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_bluesky__interactions
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_generic__interactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_generic__interactions
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 exported as (
@@ -118,50 +138,17 @@ exported as (
     select *, 'stg_generic__interactions' as origin from stg_generic__interactions
 ),
 
--- The two CTEs below read int_content_unioned themselves, only the columns they need: one CTE of the content
--- read by both would be materialized by DuckDB, every column of 28M rows at tier m (text included).
+-- what content carries (replies, comments, reposts, quotes, mentions): int_content_interactions
 from_content as (
-    select
-        network,
-        'content:' || content_id as interaction_id,
-        account_id as actor_account_id,
-        parent_account_id as target_account_id,
-        parent_content_id as target_content_id,
-        content_type as action,
-        null::varchar as reaction_type,
-        created_at as occurred_at,
-        'content' as origin
-    from intermediate.int_content_unioned
-    where content_type in ('reply', 'comment', 'repost', 'quote')
-),
-
-mentions as (
-    select
-        network,
-        'mention:' || replace(replace(content_id, '%', '%25'), ':', '%3A') || ':' || mentioned as interaction_id,
-        account_id as actor_account_id,
-        mentioned as target_account_id,
-        -- the mentioning post is the actor's content, not the target's: a mention engages a person
-        null::varchar as target_content_id,
-        'mention' as action,
-        null::varchar as reaction_type,
-        created_at as occurred_at,
-        'mention' as origin
-    -- a content that mentions one account twice is one mention of them
-    from (
-        select network, content_id, account_id, parent_account_id, created_at, unnest(list_distinct(mentioned_account_ids)) as mentioned
-        from intermediate.int_content_unioned
-    )
-    -- the @author a reply or quote carries is part of that reply, not a second action on them
-    where mentioned is distinct from parent_account_id
+    select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at, origin
+    from intermediate.int_content_interactions
+    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 unioned as (
     select * from exported
     union all
     select * from from_content
-    union all
-    select * from mentions
 ),
 
 final as (
