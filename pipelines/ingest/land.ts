@@ -10,8 +10,8 @@ import { FileError, readLineBatches } from "./lines.ts";
 /**
  * Land a batch of export files of one entity (one file per date): validate every line, hand accepted rows
  * and rejects to two temporary DuckDB tables, then write each file's rows to its own Parquet file (one COPY
- * partitioned by date for the whole batch). Nothing is written to the lake here: the caller gets one `dt=<date>/part-0.parquet` per file under `rawDir` and
- * `rejectsDir` (staging) and swaps them in (partition.ts).
+ * partitioned by date for the whole batch). Nothing is written to the lake here: the caller gets one
+ * `dt=<date>/part-0.parquet` per file under `rawDir` and `rejectsDir` (staging) and swaps them in (partition.ts).
  *
  * Why batches and one row of JSON: a table and an appender cost a millisecond or more each whatever their
  * size, and the appender costs a native call per string value. One table and appender per batch (not per file)

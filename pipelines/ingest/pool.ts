@@ -95,7 +95,7 @@ export interface Lander {
 /** Every batch on one DuckDB connection of this thread, one at a time. */
 export class InProcessLander implements Lander {
   private tail: Promise<unknown> = Promise.resolve();
-  /** Opened on the first file (a worker pool's fallback usually never needs one). */
+  /** Opened on the first batch. */
   private engine: Promise<LandingEngine> | undefined;
 
   constructor(
@@ -133,7 +133,7 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** `size` worker threads; batches are handed out in submission order as workers come free. */
+/** `size` landers (this thread and worker threads); batches are handed out in submission order as landers come free. */
 export class WorkerLander implements Lander {
   private readonly queue: Pending[] = [];
   private readonly idle: Worker[] = [];
@@ -244,8 +244,8 @@ export class WorkerLander implements Lander {
 }
 
 /**
- * A lander for `parallelism` files at a time: worker threads for `parallelism` > 1 (default: the machine's cores),
- * else this thread. `processLimit` is the process's memory limit (`--memory-limit`): its DuckDB share
+ * A lander for `parallelism` batches at a time (default: the machine's cores): this thread and `parallelism` − 1 worker
+ * threads for `parallelism` > 1 (with `landHere` false, `parallelism` workers), else this thread alone. `processLimit` is the process's memory limit (`--memory-limit`): its DuckDB share
  * (src/lib/memory.ts) is split between the engines, so that together they stay within it.
  */
 export function createLander(init: Omit<WorkerInit, "memoryLimit">, processLimit: string, parallelism = os.availableParallelism(), landHere = true): Lander {
