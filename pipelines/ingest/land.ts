@@ -246,35 +246,20 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
   // every date of the batch open at once, so that each gets one file
   await conn.run(`set partitioned_write_max_open_files = ${Math.max(100, landed.length)}`);
   const partitioned = "format parquet, compression zstd, partition_by (dt), filename_pattern 'part-{i}', overwrite_or_ignore";
-  const line = `cast(v[${spec.columns.length + 1}] as bigint)`;
-  if (landed.some(({ r }) => r.accepted > 0)) {
-    await conn.run(
-      `copy (select ${select}, m.source_file as _source_file, ${line} as _source_line, m.dt
-          from (select f, json_extract_string(j, [${paths}]) as v from landing_accepted) join landing_files as m using (f))
-        to $1 (${partitioned})`,
-      [opts.rawDir],
-    );
-  }
-  if (landed.some(({ r }) => r.rejected > 0)) {
-    await conn.run(
-      `copy (select m.source_file, cast(source_line as bigint) as source_line, raw_text, reason, $2::varchar as run_id, m.dt
-          from landing_rejects join landing_files as m using (f))
-        to $1 (${partitioned})`,
-      [opts.rejectsDir, opts.runId],
-    );
-  }
+  // each query's rows, with the date they go to (dt); the rejects' $2 is the run id
+  const rawRows = `select ${select}, m.source_file as _source_file, cast(v[${spec.columns.length + 1}] as bigint) as _source_line, m.dt
+    from (select f, json_extract_string(j, [${paths}]) as v from landing_accepted) join landing_files as m using (f)`;
+  const rejectRows = `select m.source_file, cast(source_line as bigint) as source_line, raw_text, reason, $2::varchar as run_id, m.dt
+    from landing_rejects join landing_files as m using (f)`;
+  if (landed.some(({ r }) => r.accepted > 0)) await conn.run(`copy (${rawRows}) to $1 (${partitioned})`, [opts.rawDir]);
+  if (landed.some(({ r }) => r.rejected > 0)) await conn.run(`copy (${rejectRows}) to $1 (${partitioned})`, [opts.rejectsDir, opts.runId]);
   // A date with no rows still gets its file (an empty one), so that landing it replaces what was there. An empty
   // Parquet file holds only its schema: it is written once per schema and thread, then its bytes are reused.
+  const none = (rows: string) => `select * exclude (dt) from (${rows}) where false`;
   for (const { f, r } of landed) {
     const { date } = files[f]!.options;
-    if (r.accepted === 0) {
-      const empty = `select ${select}, ''::varchar as _source_file, ${line} as _source_line from (select json_extract_string(j, [${paths}]) as v from landing_accepted) where false`;
-      await writeEmpty(conn, select, empty, path.join(opts.rawDir, `dt=${date}`));
-    }
-    if (r.rejected === 0) {
-      const empty = "select ''::varchar as source_file, cast(source_line as bigint) as source_line, raw_text, reason, ''::varchar as run_id from landing_rejects where false";
-      await writeEmpty(conn, "rejects", empty, path.join(opts.rejectsDir, `dt=${date}`));
-    }
+    if (r.accepted === 0) await writeEmpty(conn, select, none(rawRows), path.join(opts.rawDir, `dt=${date}`));
+    if (r.rejected === 0) await writeEmpty(conn, "rejects", none(rejectRows), path.join(opts.rejectsDir, `dt=${date}`), [opts.runId]);
   }
   await conn.run("drop table landing_accepted; drop table landing_rejects; drop table landing_files");
   // the batch's writing time, shared between its files by the lines each read
@@ -287,12 +272,13 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
 /** The bytes of the empty Parquet files this thread has written, by their schema (a raw select list, or "rejects"). */
 const emptyFiles = new Map<string, Buffer>();
 
-/** Make `dir` and write into it an empty Parquet file of `query`'s columns (the bytes of an earlier one when known). */
-async function writeEmpty(conn: DuckDBConnection, key: string, query: string, dir: string): Promise<void> {
+/** Make `dir` and write into it an empty Parquet file of `query`'s columns (the bytes of an earlier one when known);
+ * `params` bind `$2`… of the query. */
+async function writeEmpty(conn: DuckDBConnection, key: string, query: string, dir: string, params: string[] = []): Promise<void> {
   fs.mkdirSync(dir);
   const out = path.join(dir, "part-0.parquet");
   const bytes = emptyFiles.get(key);
   if (bytes) return fs.writeFileSync(out, bytes);
-  await conn.run(`copy (${query}) to $1 (format parquet, compression zstd)`, [out]);
+  await conn.run(`copy (${query}) to $1 (format parquet, compression zstd)`, [out, ...params]);
   emptyFiles.set(key, fs.readFileSync(out));
 }
