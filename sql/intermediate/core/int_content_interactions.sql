@@ -25,8 +25,6 @@ from_content as (
         content_id
     from intermediate.int_content_unioned
     where content_type in ('reply', 'comment', 'repost', 'quote')
-        and (getvariable('changed_keys') is null
-            or hash(network, content_id) in (select unnest(getvariable('changed_keys')::ubigint[])))
 ),
 
 mentions as (
@@ -46,8 +44,6 @@ mentions as (
     from (
         select network, content_id, account_id, parent_account_id, created_at, unnest(list_distinct(mentioned_account_ids)) as mentioned
         from intermediate.int_content_unioned
-        where getvariable('changed_keys') is null
-            or hash(network, content_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
     )
     -- the @author a reply or quote carries is part of that reply, not a second action on them
     where mentioned is distinct from parent_account_id
@@ -60,3 +56,6 @@ final as (
 )
 
 select * from final
+-- on a night, only the actions of the content that changed (changed_keys; NULL elsewhere: every row)
+where getvariable('changed_keys') is null
+    or hash(network, content_id) in (select unnest(getvariable('changed_keys')::ubigint[]))

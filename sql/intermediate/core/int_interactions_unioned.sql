@@ -19,87 +19,70 @@ with
 
 stg_twitter__likes as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_twitter__likes
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_twitter__follows as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_twitter__follows
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_facebook__reactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_facebook__reactions
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_facebook__shares as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_facebook__shares
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_linkedin__reactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_linkedin__reactions
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_linkedin__connections as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_linkedin__connections
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_foursquare__checkins_with as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_foursquare__checkins_with
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_foursquare__likes as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_foursquare__likes
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_foursquare__friends as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_foursquare__friends
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_youtube__subscriptions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_youtube__subscriptions
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_instagram__likes as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_instagram__likes
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_instagram__follows as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_instagram__follows
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_tiktok__shares as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_tiktok__shares
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_tiktok__follows as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_tiktok__follows
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_mastodon__interactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_mastodon__interactions
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_bluesky__interactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_bluesky__interactions
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 stg_generic__interactions as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at from staging.stg_generic__interactions
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 exported as (
@@ -142,7 +125,6 @@ exported as (
 from_content as (
     select network, interaction_id, actor_account_id, target_account_id, target_content_id, action, reaction_type, occurred_at, origin
     from intermediate.int_content_interactions
-    where getvariable('changed_keys') is null or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 unioned as (
@@ -168,6 +150,12 @@ final as (
     where actor_account_id is not null
       and target_account_id is not null
       and actor_account_id <> target_account_id
+      -- On a night the runner sets changed_keys to the hashes of the (network, interaction_id) its sources wrote since
+      -- this table's last build (README "Change logs"); elsewhere it is NULL and every row is returned. One filter
+      -- here, not one per source: each would build its own set of the keys (at 120k people 2.6-3.3 s against 0.8 s
+      -- for 75,000 keys; the same 0.8 s either way when NULL).
+      and (getvariable('changed_keys') is null
+          or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[])))
 )
 
 select * from final
