@@ -1,8 +1,13 @@
+import type { EntitySpec } from "../types.ts";
+import { validateRecord, type Validated } from "../validate.ts";
+
 /**
  * JSON Lines parsing that keeps big integer ids exact: JSON.parse turns 18446744073709551616 into a
- * rounded double, so bare integers of 16 or more digits outside strings are quoted first. Scanning only
- * happens on lines where such a digit run follows `:`, `,` or `[` (where a bare number can stand; ids
- * written as strings, the usual case, never trigger it); the scan itself decides what is inside a string.
+ * rounded double, so bare integers of 16 or more digits outside strings are quoted first (`parseJsonLine`).
+ * Scanning only happens on lines where such a digit run follows `:`, `,` or `[` (where a bare number can
+ * stand; ids written as strings, the usual case, never trigger it); the scan itself decides what is inside a
+ * string. Ingest reads each line plainly first and only reads it exactly when that is rejected
+ * (`validateJsonLine`).
  */
 const LONG_DIGITS = /[:,[]\s*-?\d{16}/;
 
@@ -61,10 +66,11 @@ export function quoteBigIntegers(line: string): string {
 
 export type ParsedLine = { ok: true; value: unknown } | { ok: false; reason: string };
 
-export function parseJsonLine(text: string): ParsedLine {
+/** One line's JSON object, bare integers of 16+ digits as strings (`exact`, the default), or as JSON.parse reads them. */
+export function parseJsonLine(text: string, exact = true): ParsedLine {
   let value: unknown;
   try {
-    value = JSON.parse(quoteBigIntegers(text));
+    value = JSON.parse(exact ? quoteBigIntegers(text) : text);
   } catch (err) {
     // an empty or blank line does not parse either; say so rather than quote the parser
     if (text.trim() === "") return { ok: false, reason: "empty line" };
@@ -74,4 +80,20 @@ export function parseJsonLine(text: string): ParsedLine {
     return { ok: false, reason: `not a JSON object (got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value})` };
   }
   return { ok: true, value };
+}
+
+/**
+ * One JSON line validated as `spec`'s record, with its big integers exact. The line is read plainly first, and read
+ * again exactly (bare integers of 16+ digits as strings) only when the plain reading is rejected and the line holds
+ * such an integer; the exact reading then decides. The outcome is the exact reading's whenever it matters: an
+ * accepted plain reading holds no rounded integer, since every schema takes integers as safe integers only (ids,
+ * counts) or range-checks them (epoch times, where 2^53 is centuries away). Looking for such integers on every line
+ * first cost 0.6 s of CPU on the tier-s world's 1.13M records (docs/performance.md, "Ingest: compiled schemas").
+ */
+export function validateJsonLine<T>(spec: EntitySpec<T>, text: string): Validated {
+  const plain = parseJsonLine(text, false);
+  const v = plain.ok ? validateRecord(spec, plain.value) : plain;
+  if (v.ok || !LONG_DIGITS.test(text)) return v;
+  const exact = parseJsonLine(text);
+  return exact.ok ? validateRecord(spec, exact.value) : exact;
 }

@@ -2,9 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 import type { ColumnType, EntitySpec } from "../types.ts";
-import { validateRecord } from "../validate.ts";
+import { validateRecord, type Validated } from "../validate.ts";
 import { rowObject, splitDelimited } from "./csv.ts";
-import { parseJsonLine } from "./jsonl.ts";
+import { validateJsonLine } from "./jsonl.ts";
 import { FileError, readLineBatches } from "./lines.ts";
 
 /**
@@ -154,32 +154,22 @@ async function readFile(
         }
         if (text.includes("\0")) throw new FileError(file, `binary content on line ${n}`);
       }
-      let record: unknown;
-      let reason: string | undefined;
-      if (delimited) {
-        if (text.trim() === "") reason = "empty line";
-        else {
-          const split = splitDelimited(text, delimiter);
-          if (!split.ok) reason = split.reason;
-          else if (header && split.fields.length !== header.length) reason = `expected ${header.length} fields, got ${split.fields.length}`;
-          else record = rowObject(split.fields, header);
-        }
+      let v: Validated;
+      if (!delimited) v = validateJsonLine(spec, text);
+      else if (text.trim() === "") v = { ok: false, reason: "empty line" };
+      else {
+        const split = splitDelimited(text, delimiter);
+        if (!split.ok) v = split;
+        else if (header && split.fields.length !== header.length) v = { ok: false, reason: `expected ${header.length} fields, got ${split.fields.length}` };
+        else v = validateRecord(spec, rowObject(split.fields, header));
+      }
+      if (v.ok) {
+        const row: unknown[] = v.row;
+        row.push(n);
+        accepted.push([f, rowText(row)]);
+        result.accepted++;
       } else {
-        const parsed = parseJsonLine(text);
-        if (parsed.ok) record = parsed.value;
-        else reason = parsed.reason;
-      }
-      if (reason === undefined) {
-        const v = validateRecord(spec, record);
-        if (v.ok) {
-          const row: unknown[] = v.row;
-          row.push(n);
-          accepted.push([f, rowText(row)]);
-          result.accepted++;
-        } else reason = v.reason;
-      }
-      if (reason !== undefined) {
-        rejects.push([f, n, text, reason]);
+        rejects.push([f, n, text, v.reason]);
         result.rejected++;
       }
     }
