@@ -62,6 +62,8 @@ export interface IngestOptions {
   parallelism?: number;
   /** With false, this thread lands only what cannot cross to a worker (tests: every batch goes through a worker). */
   landHere?: boolean;
+  /** With false, workers start through tsx's loader (worker.js) instead of from a bundle of their modules (tests). */
+  bundleWorker?: boolean;
   /** Exports smaller than this in all land on this thread whatever `parallelism` says (default WORKER_MIN_BYTES). */
   workerMinBytes?: number;
   onProgress?: (text: string) => void;
@@ -210,7 +212,7 @@ export async function ingest(opts: IngestOptions): Promise<SourceDateReport[]> {
   const small = totalBytes < (opts.workerMinBytes ?? WORKER_MIN_BYTES);
   const parallelism = small ? 1 : Math.max(1, Math.min(opts.parallelism ?? os.availableParallelism(), batches.length));
   const staging = path.join(layout.lake, ".staging", runId);
-  const lander = createLander({ dataRoot: layout.root, tempDir: path.join(staging, "duckdb-tmp") }, memoryLimit, parallelism, opts.landHere ?? true);
+  const lander = createLander({ dataRoot: layout.root, tempDir: path.join(staging, "duckdb-tmp") }, memoryLimit, parallelism, opts.landHere ?? true, opts.bundleWorker ?? true);
   const reports: SourceDateReport[] = [];
   try {
     for (const batch of batches) {

@@ -1,7 +1,10 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { threadId, Worker } from "node:worker_threads";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { buildSync } from "esbuild";
 import { Tombstones } from "../../src/lib/forget.ts";
 import { duckdbMemoryLimit } from "../../src/lib/memory.ts";
 import { genericSpec, type GenericMapping } from "../networks/generic.ts";
@@ -61,6 +64,44 @@ export function resolveSpec(ref: SpecRef): EntitySpec<any> {
   const spec = SOURCES[ref.source]?.entities.find((e) => e.entity === ref.entity);
   if (!spec) throw new Error(`no entity ${ref.source}/${ref.entity} in the registry`);
   return spec;
+}
+
+/**
+ * The module a worker thread starts from. worker.js registers tsx, whose loader resolves and transforms each of the
+ * worker's ~30 modules on a hooks thread: a worker was ready 0.82–0.90 s after it was started and cost 1.2–1.3 s of
+ * CPU. Instead, esbuild (which tsx itself runs on) bundles worker-main.ts and the project modules it imports into one
+ * ES module in `dir` (packages stay imports, by absolute URL, so that the file can live outside the install); a worker
+ * started from it was ready after 0.45–0.49 s, for 0.58–0.65 s of CPU, and the bundle took 0.10–0.19 s to make
+ * (docs/performance.md, "Ingest: compiled schemas"). The same TypeScript either way; when the bundle cannot be made,
+ * worker.js is used.
+ */
+export function workerEntry(dir: string): URL {
+  const viaTsx = new URL("./worker.js", import.meta.url);
+  try {
+    const out = buildSync({
+      entryPoints: [new URL("./worker-main.ts", import.meta.url).pathname],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      metafile: true,
+      write: false,
+      outfile: "ingest-worker.mjs",
+      logLevel: "silent",
+    });
+    let text = out.outputFiles[0]!.text;
+    // a module reading its own location would read the bundle's
+    if (text.includes("import.meta")) return viaTsx;
+    const packages = new Set(Object.values(out.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external && !i.path.startsWith("node:")).map((i) => i.path)));
+    for (const name of packages) text = text.replaceAll(`from ${JSON.stringify(name)};`, `from ${JSON.stringify(import.meta.resolve(name))};`);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "ingest-worker.mjs");
+    fs.writeFileSync(file, text);
+    return pathToFileURL(file);
+  } catch {
+    return viaTsx;
+  }
 }
 
 /**
@@ -151,10 +192,12 @@ export class WorkerLander implements Lander {
    * modules are loaded already, where a worker takes about a second of CPU to load them, so it starts at once and
    * one worker fewer is started. Without it (tests), every batch that can cross goes to a worker.
    */
-  constructor(init: WorkerInit, size: number, private readonly landHere = true) {
+  constructor(init: WorkerInit, size: number, private readonly landHere = true, bundle = true) {
     this.here = new InProcessLander(init, landHere ? 1 : 2);
-    for (let i = 0; i < (landHere ? size - 1 : size); i++) {
-      const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: init });
+    const n = landHere ? size - 1 : size;
+    const entry = n === 0 ? undefined : bundle ? workerEntry(init.tempDir) : new URL("./worker.js", import.meta.url);
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(entry!, { workerData: init });
       this.workers.push(w);
       w.on("message", (m: FromWorker) => this.onMessage(w, m));
       w.on("error", (err) => this.onCrash(w, err));
@@ -248,8 +291,8 @@ export class WorkerLander implements Lander {
  * threads for `parallelism` > 1 (with `landHere` false, `parallelism` workers), else this thread alone. `processLimit` is the process's memory limit (`--memory-limit`): its DuckDB share
  * (src/lib/memory.ts) is split between the engines, so that together they stay within it.
  */
-export function createLander(init: Omit<WorkerInit, "memoryLimit">, processLimit: string, parallelism = os.availableParallelism(), landHere = true): Lander {
+export function createLander(init: Omit<WorkerInit, "memoryLimit">, processLimit: string, parallelism = os.availableParallelism(), landHere = true, bundle = true): Lander {
   const engines = Math.max(1, parallelism) + (landHere ? 0 : 1);
   const engineInit: WorkerInit = { ...init, memoryLimit: duckdbMemoryLimit(processLimit, engines) };
-  return parallelism > 1 ? new WorkerLander(engineInit, parallelism, landHere) : new InProcessLander(engineInit);
+  return parallelism > 1 ? new WorkerLander(engineInit, parallelism, landHere, bundle) : new InProcessLander(engineInit);
 }

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ingest } from "../../pipelines/ingest/ingest.ts";
-import { specRef } from "../../pipelines/ingest/pool.ts";
+import { specRef, workerEntry } from "../../pipelines/ingest/pool.ts";
 import { genericSpec, parseGenericFlags } from "../../pipelines/networks/generic.ts";
 import { SOURCES } from "../../pipelines/registry.ts";
 import type { NetworkSpec } from "../../pipelines/types.ts";
@@ -66,12 +67,26 @@ describe("ingest on worker threads", () => {
     const cRoot = tempDir("clout-workers-");
     fs.cpSync(b.exports, path.join(cRoot, "exports"), { recursive: true });
     const c = new DataLayout(cRoot);
-    const three = await ingest({ layout: c, runId: "three", dates, sources, parallelism: 2, workerMinBytes: 0, batchBytes: 1 });
+    // this thread and a worker, the worker started through tsx's loader rather than from the bundle
+    const three = await ingest({ layout: c, runId: "three", dates, sources, parallelism: 2, workerMinBytes: 0, batchBytes: 1, bundleWorker: false });
     expect(counts(three)).toEqual(counts(one));
     const rowsC = await lakeRows(c.lake);
     expect([...rowsC.keys()].sort()).toEqual([...rowsA.keys()].sort());
     for (const [file, rows] of rowsA) expect(rowsC.get(file), file).toEqual(rows);
   }, 120_000);
+});
+
+describe("the worker's module", () => {
+  it("is one bundle of the worker's TypeScript, importing packages by absolute URL", () => {
+    const dir = tempDir("clout-worker-entry-");
+    const entry = workerEntry(dir);
+    expect(entry.href).toBe(pathToFileURL(path.join(dir, "ingest-worker.mjs")).href);
+    const text = fs.readFileSync(entry, "utf8");
+    const imports = [...text.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
+    expect(imports.filter((i) => !i.startsWith("node:") && !i.startsWith("file:///"))).toEqual([]);
+    expect(imports.some((i) => /\/zod\//.test(i))).toBe(true);
+    expect(text).toContain("landBatch");
+  });
 });
 
 describe("what crosses to a worker", () => {
