@@ -219,7 +219,7 @@ interface IngestFile {
  * - `ingest-vs-duckdb-read_json-one-file`: one Parquet file per (network, entity) over all dates, a layout the
  *   lake cannot use (the peer of the first two sessions, kept so their ratios stay comparable).
  *
- * Ours: the ingest stage's seconds (all files, landed on worker threads with validation, rejects and partition
+ * Ours: the ingest stage's seconds (all files, landed on the main thread and worker threads with validation, rejects and partition
  * swaps; the child process's start not counted). Per network the detail gives our worker-seconds (the sum of
  * per-file landing times, which overlap across workers) against DuckDB's (lake layout).
  */
@@ -270,7 +270,7 @@ async function ingestVsReadJson(root: string, files: IngestFile[], tmp: string, 
     ([net, a]) =>
       `${net} ${a.lines} records ${(a.bytes / 1e6).toFixed(1)} MB: ours ${Math.round(a.lines / a.ours)} rec/s ${(a.bytes / 1e6 / a.ours).toFixed(1)} MB/s per worker (${a.ours.toFixed(2)} worker-s) vs DuckDB ${Math.round(a.lines / a.peer)} rec/s ${(a.bytes / 1e6 / a.peer).toFixed(1)} MB/s (${a.peer.toFixed(2)} s), ${(a.ours / a.peer).toFixed(2)}×`,
   );
-  const what = `${files.length} files (${files.length - csvFiles} JSONL, ${csvFiles} CSV), ${lines} records, ${mb.toFixed(1)} MB; ours ${(mb / oursSeconds).toFixed(1)} MB/s ${Math.round(lines / oursSeconds)} rec/s (zod validation, rejects, partition swaps; ${threads} worker threads)`;
+  const what = `${files.length} files (${files.length - csvFiles} JSONL, ${csvFiles} CSV), ${lines} records, ${mb.toFixed(1)} MB; ours ${(mb / oursSeconds).toFixed(1)} MB/s ${Math.round(lines / oursSeconds)} rec/s (zod validation, rejects, partition swaps; ${threads === 1 ? "on the main thread alone" : `${threads} landing threads: the main thread and ${threads - 1} worker${threads === 2 ? "" : "s"}`})`;
   return [
     comparison(
       "ingest-vs-duckdb-read_json",
