@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { threadId, Worker } from "node:worker_threads";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { buildSync } from "esbuild";
@@ -79,7 +79,7 @@ export function workerEntry(dir: string): URL {
   const viaTsx = new URL("./worker.js", import.meta.url);
   try {
     const out = buildSync({
-      entryPoints: [new URL("./worker-main.ts", import.meta.url).pathname],
+      entryPoints: [fileURLToPath(new URL("./worker-main.ts", import.meta.url))],
       bundle: true,
       platform: "node",
       format: "esm",
