@@ -2,6 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { generate } from "../../pipelines/generate/generate.ts";
+import { rowObject, splitDelimited } from "../../pipelines/ingest/csv.ts";
+import { parseJsonLine } from "../../pipelines/ingest/jsonl.ts";
 import { DEFAULT_TOPICS_FILE, loadTopics } from "../../pipelines/generate/topics.ts";
 import type { Context } from "../../src/cli/context.ts";
 import { Output } from "../../src/cli/output.ts";
@@ -31,6 +33,39 @@ export async function sampleWorld(opts: { people: number; days: number; end: str
   const ctx = quietContext(tempDir("clout-world-"));
   await generate({ out: ctx.layout.root, people: opts.people, days: opts.days, end: opts.end, seed: opts.seed, gzip: false, topics: loadTopics(DEFAULT_TOPICS_FILE), validate: "none" });
   return ctx;
+}
+
+/**
+ * The records of one entity in a world's exports, one list per export file in date order (a JSONL line as parsed by
+ * ingest, a CSV row as `{header: cell}`); lines that do not parse are left out.
+ */
+export function exportRecords(ctx: Context, network: string, entity: string): Record<string, unknown>[][] {
+  const root = path.join(ctx.layout.root, "exports", network);
+  if (!fs.existsSync(root)) return [];
+  const files: Record<string, unknown>[][] = [];
+  for (const d of fs.readdirSync(root).sort()) {
+    for (const ext of ["jsonl", "csv"]) {
+      const file = path.join(root, d, `${entity}.${ext}`);
+      if (!fs.existsSync(file)) continue;
+      const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+      const records: Record<string, unknown>[] = [];
+      if (ext === "csv") {
+        const header = splitDelimited(lines.shift() ?? "", ",");
+        if (!header.ok) throw new Error(`${file}: no header`);
+        for (const l of lines) {
+          const split = splitDelimited(l, ",");
+          if (split.ok) records.push(rowObject(split.fields, header.fields) as Record<string, unknown>);
+        }
+      } else {
+        for (const l of lines) {
+          const p = parseJsonLine(l);
+          if (p.ok) records.push(p.value as Record<string, unknown>);
+        }
+      }
+      files.push(records);
+    }
+  }
+  return files;
 }
 
 /**

@@ -4,11 +4,8 @@
 // runtime rejects, or converts it differently. So every entity's records from a generated world, and each of them
 // broken field by field (null, missing, empty, blank, wrong types, fractions, unsafe integers, lists, objects), must
 // get the same outcome from both: accepted with equal data, or rejected with the same reason.
-import fs from "node:fs";
-import path from "node:path";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rowObject, splitDelimited } from "../../pipelines/ingest/csv.ts";
 import { parseJsonLine, validateJsonLine } from "../../pipelines/ingest/jsonl.ts";
 import { DEFAULT_MAPPING, genericSpec } from "../../pipelines/networks/generic.ts";
 import { SOURCES } from "../../pipelines/registry.ts";
@@ -16,7 +13,7 @@ import type { EntitySpec } from "../../pipelines/types.ts";
 import { compiledSchema, reasonOf, validateRecord, type Validated } from "../../pipelines/validate.ts";
 import type { Context } from "../../src/cli/context.ts";
 import { removeTempDirs } from "../helpers/warehouse.ts";
-import { sampleWorld } from "../helpers/world.ts";
+import { exportRecords, sampleWorld } from "../helpers/world.ts";
 
 let world: Context;
 beforeAll(async () => {
@@ -24,26 +21,12 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => removeTempDirs());
 
-/** Up to `n` records of an entity from the world's exports, spread over its files. */
+/** Up to `n` records of an entity from the world's exports, evenly spaced within its files (date order). */
 function records(network: string, spec: EntitySpec<any>, n: number): Record<string, unknown>[] {
-  const root = path.join(world.layout.root, "exports", network);
   const out: Record<string, unknown>[] = [];
-  if (!fs.existsSync(root)) return out;
-  for (const d of fs.readdirSync(root).sort()) {
-    const file = path.join(root, d, `${spec.entity}.${spec.format === "csv" ? "csv" : "jsonl"}`);
-    if (!fs.existsSync(file)) continue;
-    const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
-    const header = spec.format === "csv" ? splitDelimited(lines.shift()!, ",") : null;
-    const step = Math.max(1, Math.floor(lines.length / n));
-    for (let i = 0; i < lines.length && out.length < n; i += step) {
-      if (header) {
-        const split = splitDelimited(lines[i]!, ",");
-        if (split.ok && header.ok) out.push(rowObject(split.fields, header.fields) as Record<string, unknown>);
-      } else {
-        const p = parseJsonLine(lines[i]!);
-        if (p.ok) out.push(p.value as Record<string, unknown>);
-      }
-    }
+  for (const file of exportRecords(world, network, spec.entity)) {
+    const step = Math.max(1, Math.floor(file.length / n));
+    for (let i = 0; i < file.length && out.length < n; i += step) out.push(file[i]!);
   }
   return out;
 }

@@ -6,8 +6,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rowObject, splitDelimited } from "../../pipelines/ingest/csv.ts";
-import { parseJsonLine } from "../../pipelines/ingest/jsonl.ts";
 import { DEFAULT_MAPPING, genericSpec } from "../../pipelines/networks/generic.ts";
 import { SOURCES } from "../../pipelines/registry.ts";
 import type { EntitySpec } from "../../pipelines/types.ts";
@@ -15,7 +13,7 @@ import { validateRecord } from "../../pipelines/validate.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import type { Context } from "../../src/cli/context.ts";
 import { removeTempDirs } from "../helpers/warehouse.ts";
-import { sampleWorld } from "../helpers/world.ts";
+import { exportRecords, sampleWorld } from "../helpers/world.ts";
 
 type Case = { network: string; entity: string; keys: string[][]; where?: { label: string; test: (r: Record<string, unknown>) => boolean } };
 
@@ -66,28 +64,11 @@ const specOf = (network: string, entity: string): EntitySpec<any> => SOURCES[net
 
 /** The first record of an entity in the generated world's exports that `where` accepts. */
 function firstRecord(c: Case): Record<string, unknown> {
-  const root = path.join(world.layout.root, "exports", c.network);
-  for (const d of fs.readdirSync(root).sort()) {
-    for (const ext of ["jsonl", "csv"]) {
-      const file = path.join(root, d, `${c.entity}.${ext}`);
-      if (!fs.existsSync(file)) continue;
-      const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
-      if (ext === "csv") {
-        const header = splitDelimited(lines[0]!, ",");
-        if (!header.ok) throw new Error(`${file}: no header`);
-        for (const l of lines.slice(1)) {
-          const split = splitDelimited(l, ",");
-          if (split.ok) return rowObject(split.fields, header.fields) as Record<string, unknown>;
-        }
-      } else {
-        for (const l of lines) {
-          const p = parseJsonLine(l);
-          if (p.ok && (c.where?.test(p.value as Record<string, unknown>) ?? true)) return p.value as Record<string, unknown>;
-        }
-      }
-    }
-  }
-  throw new Error(`no ${c.network} ${c.entity} record in the sample world`);
+  const found = exportRecords(world, c.network, c.entity)
+    .flat()
+    .find((r) => c.where?.test(r) ?? true);
+  if (!found) throw new Error(`no ${c.network} ${c.entity} record in the sample world`);
+  return found;
 }
 
 function withField(record: Record<string, unknown>, at: string[], value: unknown, remove: boolean): Record<string, unknown> {
