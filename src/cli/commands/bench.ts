@@ -41,15 +41,24 @@ export interface BenchFlags {
   days?: string;
   activity?: string;
   until?: string;
+  ingestRounds?: string;
 }
 
-export type BenchPlan = { kind: "tier"; tier: Tier; days?: number; until?: BenchStage } | { kind: "curve"; sizes: number[]; days: number; activity: number };
+export type BenchPlan = { kind: "tier"; tier: Tier; days?: number; until?: BenchStage; ingestRounds?: number } | { kind: "curve"; sizes: number[]; days: number; activity: number };
 
 /** `--until <stage>`: one of the tier's stages (nightly-incremental only where the tier runs one). */
 export function untilOf(raw: string, tier: Tier): BenchStage {
   const stages = BENCH_STAGES.filter((s) => s !== "nightly-incremental" || TIER_SPECS[tier].nightlyIncremental);
   if (!(stages as readonly string[]).includes(raw)) throw new UserError(`invalid --until ${quote(raw)} for tier ${tier}`, `one of ${stages.join(", ")}: the last stage to run (the comparisons still run), e.g. --until ingest`);
   return raw as BenchStage;
+}
+
+/** `--ingest-rounds <n>`: how many times the ingest comparison runs both sides, a whole number from 1 to 9. */
+export function ingestRoundsOf(raw: string): number {
+  const s = raw.trim();
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= 9)) throw new UserError(`invalid --ingest-rounds ${quote(raw)}`, "a whole number from 1 to 9: rounds of our ingest and DuckDB's alternating, compared by their medians (tier s runs 3)");
+  return n;
 }
 
 /** What to run, from the flags; `tierGiven` = --tier was on the command line (not its default). Throws UserError. */
@@ -64,9 +73,13 @@ export function benchPlan(flags: BenchFlags, tierGiven: boolean): BenchPlan {
       tier,
       ...(flags.days !== undefined ? { days: curveDaysOf(flags.days) } : {}),
       ...(flags.until !== undefined ? { until: untilOf(flags.until, tier) } : {}),
+      ...(flags.ingestRounds !== undefined ? { ingestRounds: ingestRoundsOf(flags.ingestRounds) } : {}),
     };
   }
-  if (flags.until !== undefined) throw new UserError("--until is a --tier option", "the curve always runs generate → ingest → build at each size; drop --until");
+  for (const f of ["until", "ingestRounds"] as const) {
+    const flag = f === "until" ? "--until" : "--ingest-rounds";
+    if (flags[f] !== undefined) throw new UserError(`${flag} is a --tier option`, `the curve always runs generate → ingest → build at each size, with no comparisons; drop ${flag}`);
+  }
   if (tierGiven) throw new UserError(`--curve and --tier ${quote(flags.tier)} cannot be combined`, "--curve runs its own sizes (--sizes); drop --tier, or drop --curve to run a tier");
   return {
     kind: "curve",
@@ -92,6 +105,7 @@ export function benchCommand(): Command {
     .option("--days <d>", `days of activity (a tier's default: s ${TIER_SPECS.s.days}, m ${TIER_SPECS.m.days} of history; with --curve, in each world, default ${CURVE_DEFAULTS.days})`)
     .option("--activity <x>", `with --curve: the generator's activity, in (0, 10] (default ${CURVE_DEFAULTS.activity}, as tier m); DuckDB gets ${CURVE_DEFAULTS.memoryLimit} unless --memory-limit is given`)
     .option("--until <stage>", `with a tier: the last stage to run, one of ${BENCH_STAGES.join(", ")} (the comparisons still run; e.g. --tier m --days 7 --until ingest measures the ingest and PageRank comparisons at tier m without the build)`)
+    .option("--ingest-rounds <n>", `with a tier: rounds of the ingest comparison, ours and DuckDB's alternating, compared by their medians (default: s ${TIER_SPECS.s.ingestRounds}, m ${TIER_SPECS.m.ingestRounds}, l ${TIER_SPECS.l.ingestRounds}; each extra round lands the tier's exports again)`)
     .option("--out <file>", "where the JSON goes (default bench-results/bench-<tier|curve>-<timestamp>.json)")
     .option("--keep", "keep the temporary data root(s)", false)
     .action(async (flags: BenchFlags & { out?: string; keep: boolean }, cmd: Command) => {
@@ -122,6 +136,7 @@ export function benchCommand(): Command {
         tier,
         ...(plan.days !== undefined ? { spec: { days: plan.days } } : {}),
         ...(plan.until !== undefined ? { until: plan.until } : {}),
+        ...(plan.ingestRounds !== undefined ? { ingestRounds: plan.ingestRounds } : {}),
         keep: flags.keep, threads: ctx.config.threads, onLine: (t) => ctx.out.line(t), ...(flags.out ? { out: flags.out } : {}) });
       ctx.out.line("");
       for (const l of formatTable(result)) ctx.out.line(l);
