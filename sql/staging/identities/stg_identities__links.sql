@@ -6,10 +6,15 @@
 -- An account linked to two persons in the same delivery is a conflict: the lowest person_id wins (so
 -- the result does not depend on line order) and the others are kept in conflicting_person_ids, which a
 -- declared warn test reports.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it reads only the deliveries landed since and
+-- returns the accounts they name. That is exact without reading older snapshots: an account named since has its
+-- latest delivery among them (every delivery from changed_since on is read), and only that delivery decides it.
 with
 
 source as (
     select * from raw.identities__identities
+    where getvariable('changed_since') is null
+        or dt >= getvariable('changed_since')
 ),
 
 renamed as (
