@@ -212,6 +212,8 @@ interface ChildOutcome {
 /** Run one stage in a child process (own heap); its seconds are measured inside the child, startup excluded. */
 function runStage(stage: string, p: StageParams, tmp: string): Promise<ChildOutcome & { wall_s: number }> {
   const resultFile = path.join(tmp, `stage-${stage}.json`);
+  // a stage run again (the ingest comparison's rounds) must not find the last run's result
+  fs.rmSync(resultFile, { force: true });
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [path.join(INSTALL_DIR, "bench", "child.js"), stage, resultFile, JSON.stringify(p)], { cwd: INSTALL_DIR, maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => {
