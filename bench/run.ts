@@ -260,6 +260,8 @@ async function ingestVsReadJson(
   rounds = 1,
   reingest?: (round: number) => Promise<number>,
 ): Promise<Comparison[]> {
+  // without a way to run ours again, one round
+  if (!reingest) rounds = 1;
   const groups = new Map<string, IngestFile[]>();
   for (const f of files) groups.set(`${f.source}/${f.entity}`, [...(groups.get(`${f.source}/${f.entity}`) ?? []), f]);
   const readerOf = (fs_: IngestFile[]) => {
