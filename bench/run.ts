@@ -330,7 +330,7 @@ async function ingestVsReadJson(
   const what = (s: number) => `${files.length} files (${files.length - csvFiles} JSONL, ${csvFiles} CSV), ${lines} records, ${mb.toFixed(1)} MB; ours ${(mb / s).toFixed(1)} MB/s ${Math.round(lines / s)} rec/s (${landing})`;
   const roundsText =
     rounds > 1
-      ? `${rounds} rounds alternating (ours: the ingest stage, then ${rounds - 1} re-run${rounds === 2 ? "" : "s"} into scratch data roots), medians: ours ${ours.map((x) => x.toFixed(2)).join(", ")} s; peer ${peers.map((x) => x.toFixed(2)).join(", ")} s; ratio per round ${ours.map((o, i) => (o / peers[i]!).toFixed(2)).join(", ")}. `
+      ? `${rounds} rounds alternating (ours: the ingest stage, then ${rounds - 1} re-run${rounds === 2 ? "" : "s"} into scratch data roots), compared by their medians: ours ${ours.map((x) => x.toFixed(2)).join(", ")} s; peer ${peers.map((x) => x.toFixed(2)).join(", ")} s; ratio per round ${ours.map((o, i) => (o / peers[i]!).toFixed(2)).join(", ")}. `
       : "";
   return [
     roundsComparison(
@@ -450,9 +450,9 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     }
     if (opts.comparisons !== false) {
       if (ingestFiles.length) {
-        say(`  comparing ingest with DuckDB read_json${(opts.ingestRounds ?? spec.ingestRounds) > 1 ? ` (${opts.ingestRounds ?? spec.ingestRounds} rounds)` : ""}…`);
+        const rounds = opts.ingestRounds ?? spec.ingestRounds;
+        say(`  comparing ingest with DuckDB read_json${rounds > 1 ? ` (${rounds} rounds)` : ""}…`);
         try {
-          const rounds = opts.ingestRounds ?? spec.ingestRounds;
           /** The ingest stage again, in its own process, into a scratch data root whose exports are the run's. */
           const reingest = async (i: number): Promise<number> => {
             const scratch = path.join(tmp, `reingest-${i}`);
