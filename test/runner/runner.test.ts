@@ -6,7 +6,7 @@ import { scrubWarehouse } from "../../src/lib/forget.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
 import { CHECKPOINT_ROWS, ModelFailedError, runBuild } from "../../src/runner/build.ts";
 import { buildCatalog } from "../../src/runner/catalog.ts";
-import { compileTests, duplicatesSql, runTests, selectTests } from "../../src/runner/datatests.ts";
+import { columnsUsed, compileTests, duplicatesSql, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph, select } from "../../src/runner/graph.ts";
 import { CHANGED_SINCE_MIN_ROWS, MERGE_MIN_ROWS, loadProject } from "../../src/runner/project.ts";
 import { lakePartitions } from "../../pipelines/sources.ts";
@@ -821,6 +821,31 @@ describe("data tests", () => {
     expect(await wh.all("select currval('rows_computed')::integer as n")).toEqual([{ n: 3 }]);
     // and no copy is left behind
     expect(await wh.all("select count(*)::integer as n from duckdb_tables() where table_name = 'clout_test_subject'")).toEqual([{ n: 0 }]);
+  });
+
+  it("a view's copy for its tests holds only the columns they name", async () => {
+    // `unused` fails when computed: copied whole, the view would make every test err
+    const dir = fixtureProject({
+      "marts/fct_v.sql": "select id, kind, cast(bad as integer) as unused from (values (1, 'a', 'x'), (2, 'b', 'y'), (2, 'c', 'z')) as t(id, kind, bad)",
+      "marts/fct_v.yml": ["materialized: view", "columns:", "  id:", "    tests: [not_null, unique]", "tests:", `  - expression: '"KIND" <> ''c'''`].join("\n"),
+    });
+    await build(dir);
+    const graph = await buildGraph(loadProject(dir), wh);
+    const results = await runTests(wh, compileTests(graph), { runId: "t4" });
+    expect(Object.fromEntries(results.map((r) => [r.name, [r.status, r.failures, r.message]]))).toEqual({
+      not_null__fct_v__id: ["pass", 0, null],
+      unique__fct_v__id: ["fail", 1, null],
+      expression__fct_v__1: ["fail", 1, null],
+    });
+    // the sample rows carry the tested columns: id (the other tests') and kind (the expression's, named quoted and in capitals)
+    expect(results.find((r) => r.name === "expression__fct_v__1")!.sample).toEqual([{ id: 2, kind: "c" }]);
+  });
+
+  it("columnsUsed: the columns SQL names, bare or quoted, in the view's order; all of them when it names none", () => {
+    const cols = ["network", "Account Id", "weight", "decay"];
+    expect(columnsUsed(['select * from t where not coalesce((WEIGHT >= 0 and "Account Id" <> \'\'), false)'], cols)).toEqual(["Account Id", "weight"]);
+    expect(columnsUsed(["select 1 from t where decay > 0", "select network from t"], cols)).toEqual(["network", "decay"]);
+    expect(columnsUsed(["select * from t where not coalesce((1 > 0), false)"], cols)).toEqual(cols);
   });
 
   it("select tests by model, and report a test that cannot run as an error", async () => {
