@@ -3,8 +3,8 @@
 --   decay  = 0.5^(age_days / half_life_days), age_days from occurred_at to the end of the run date (UTC)
 -- Follows and subscriptions (action weight 0) are left out.
 -- A view (materialized: view): every row's decay changes every night, so as a table it was rewritten whole each
--- night (10.8 s of a 120k-person build, 5.6M rows); its six readers compute it instead (docs/performance.md,
--- "int_engagements_weighted as a view").
+-- night (10.8 s of a 120k-person build, 5.6M rows; 102-109 s at 1M people); its six readers compute it instead
+-- (docs/performance.md, "int_engagements_weighted as a view" and "... at tier m": builds 0.88x the table's at both sizes).
 -- grain: one row per weighted engagement in the window
 -- key: network, origin, interaction_id (as in int_interactions_unioned)
 with
