@@ -175,13 +175,18 @@ const SUBJECT = "temp.main.clout_test_subject";
 
 /**
  * The columns of `columns` (a view's, in its order) that the SQL texts name: every identifier, bare or
- * double-quoted, compared without case, as DuckDB resolves them. A word that only looks like a column (a keyword,
- * a word in a string) adds that column needlessly, never drops one; SQL naming none gives all of them.
+ * double-quoted, compared without case, as DuckDB resolves them. The SQL is read left to right, so a quote inside a
+ * string literal or a comment does not pair with one outside it. A word that only looks like a column (a keyword,
+ * a function's name) adds that column needlessly, never drops one; SQL naming none gives all of them.
  */
+const SQL_TOKENS = /'(?:[^']|'')*'|--[^\n]*|"((?:[^"]|"")+)"|([\p{L}_][\p{L}\p{N}_$]*)/gu;
 export function columnsUsed(sqls: string[], columns: string[]): string[] {
   const words = new Set<string>();
   for (const sql of sqls) {
-    for (const m of sql.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/g)) words.add((m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]!).toLowerCase());
+    for (const m of sql.matchAll(SQL_TOKENS)) {
+      const word = m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2];
+      if (word !== undefined) words.add(word.toLowerCase());
+    }
   }
   const used = columns.filter((c) => words.has(c.toLowerCase()));
   return used.length > 0 ? used : columns;

@@ -846,6 +846,9 @@ describe("data tests", () => {
     expect(columnsUsed(['select * from t where not coalesce((WEIGHT >= 0 and "Account Id" <> \'\'), false)'], cols)).toEqual(["Account Id", "weight"]);
     expect(columnsUsed(["select 1 from t where decay > 0", "select network from t"], cols)).toEqual(["network", "decay"]);
     expect(columnsUsed(["select * from t where not coalesce((1 > 0), false)"], cols)).toEqual(cols);
+    // a double quote inside a string or a comment pairs with nothing outside it; a string's words name no column
+    expect(columnsUsed([`select * from t where network <> '"' and "decay" > 0 -- "weight`], cols)).toEqual(["network", "decay"]);
+    expect(columnsUsed(["select * from t where network = 'weight'"], cols)).toEqual(["network"]);
   });
 
   it("select tests by model, and report a test that cannot run as an error", async () => {
