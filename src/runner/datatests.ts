@@ -1,6 +1,6 @@
 import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { ident, literal, type Warehouse } from "../lib/warehouse.ts";
-import type { Graph } from "./graph.ts";
+import { columnRefs, type Graph } from "./graph.ts";
 import { combinationColumns, isUniqueTest, type ColumnTest, type ModelTest, type Severity } from "./project.ts";
 
 /**
@@ -174,28 +174,27 @@ export interface TestRunOptions {
 const SUBJECT = "temp.main.clout_test_subject";
 
 /**
- * The columns of `columns` (a view's, in its order) that the SQL texts name: every identifier, bare or
- * double-quoted, compared without case, as DuckDB resolves them. The SQL is read left to right, so a quote inside a
- * string literal or a comment does not pair with one outside it. A word that only looks like a column (a keyword,
- * a function's name) adds that column needlessly, never drops one; SQL naming none gives all of them.
+ * The columns of `columns` (a view's, in its order) that the SQL texts reference, as DuckDB's parser reads them
+ * (columnRefs), compared without case as DuckDB resolves them. A name that only looks like one of the view's columns
+ * (a table alias, a field of the parent table) adds that column needlessly, never drops one; SQL referencing none,
+ * or that DuckDB cannot parse, gives all of them.
  */
-const SQL_TOKENS = /'(?:[^']|'')*'|--[^\n]*|"((?:[^"]|"")+)"|([\p{L}_][\p{L}\p{N}_$]*)/gu;
-export function columnsUsed(sqls: string[], columns: string[]): string[] {
-  const words = new Set<string>();
+export async function columnsUsed(wh: Warehouse, sqls: string[], columns: string[]): Promise<string[]> {
+  const names = new Set<string>();
   for (const sql of sqls) {
-    for (const m of sql.matchAll(SQL_TOKENS)) {
-      const word = m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2];
-      if (word !== undefined) words.add(word.toLowerCase());
-    }
+    const refs = await columnRefs(wh, sql);
+    if (refs === null) return columns;
+    for (const n of refs) names.add(n.toLowerCase());
   }
-  const used = columns.filter((c) => words.has(c.toLowerCase()));
+  const used = columns.filter((c) => names.has(c.toLowerCase()));
   return used.length > 0 ? used : columns;
 }
 
 /** The copy of a view for its tests: the columns the selected tests on it name. */
 async function copyForTests(wh: Warehouse, view: string, tests: DataTest[]): Promise<void> {
   const columns = (await wh.all<{ column_name: string }>(`describe ${view}`)).map((r) => r.column_name);
-  const used = columnsUsed(
+  const used = await columnsUsed(
+    wh,
     tests.flatMap((t) => (t.onView?.table === view ? [t.onView.sqlOn(SUBJECT)] : [])),
     columns,
   );

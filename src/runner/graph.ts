@@ -43,10 +43,37 @@ function collect(tree: Json, refs: TableRef[], ctes: Set<string>): void {
   for (const v of Object.values(tree)) if (v !== null && typeof v === "object") collect(v, refs, ctes);
 }
 
+/** DuckDB's parse tree of `sql` (json_serialize_sql): its statements, or the parser's error. */
+async function parseSql(wh: Warehouse, sql: string): Promise<{ error: boolean; error_message?: string; statements?: Json[] }> {
+  const row = await wh.one<{ j: string }>("select json_serialize_sql($1::varchar) as j", [sql]);
+  return JSON.parse(row!.j) as { error: boolean; error_message?: string; statements?: Json[] };
+}
+
+function collectColumns(tree: Json, names: Set<string>): void {
+  if (Array.isArray(tree)) {
+    for (const t of tree) collectColumns(t, names);
+    return;
+  }
+  if (tree === null || typeof tree !== "object") return;
+  if (tree.class === "COLUMN_REF" && Array.isArray(tree.column_names)) for (const n of tree.column_names) names.add(String(n));
+  for (const v of Object.values(tree)) if (v !== null && typeof v === "object") collectColumns(v, names);
+}
+
+/**
+ * Every name in the column references of one SELECT, as DuckDB's parser reads them (`child.kind` gives `child` and
+ * `kind`; `*` gives none); null when DuckDB cannot parse it.
+ */
+export async function columnRefs(wh: Warehouse, sql: string): Promise<string[] | null> {
+  const tree = await parseSql(wh, sql);
+  if (tree.error || !tree.statements) return null;
+  const names = new Set<string>();
+  collectColumns(tree.statements, names);
+  return [...names];
+}
+
 /** Parse one SELECT with DuckDB and return the tables it reads (CTE names removed). */
 export async function tableRefs(wh: Warehouse, sql: string, file: string): Promise<TableRef[]> {
-  const row = await wh.one<{ j: string }>("select json_serialize_sql($1::varchar) as j", [sql]);
-  const tree = JSON.parse(row!.j) as { error: boolean; error_message?: string; statements?: Json[] };
+  const tree = await parseSql(wh, sql);
   if (tree.error) {
     throw new UserError(`cannot parse ${quote(file)}: ${tree.error_message}`, "a model is one SELECT statement (CTEs allowed) in DuckDB SQL");
   }
