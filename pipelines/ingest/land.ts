@@ -13,10 +13,13 @@ import { FileError, readLineBatches } from "./lines.ts";
  * partitioned by date for the whole batch). Nothing is written to the lake here: the caller gets one
  * `dt=<date>/part-0.parquet` per file under `rawDir` and `rejectsDir` (staging) and swaps them in (partition.ts).
  *
- * Why batches and one row of JSON: a table and an appender cost a millisecond or more each whatever their
+ * Why batches and JSON texts: a table and an appender cost a millisecond or more each whatever their
  * size, and the appender costs a native call per string value. One table and appender per batch (not per file)
  * and one JSON text per accepted row (DuckDB splits it back with one `from_json`) cut ingest's CPU
  * time by about a quarter on the tier-s world (docs/performance.md, "Ingest: batches and one JSON text a row").
+ * Since the twentieth session one JSON text holds GROUP rows (an array of rows, unnested in the COPY): the native
+ * call, the vector's string and the text's call overhead are paid once per GROUP rows (docs/performance.md,
+ * "Ingest: one JSON text per 16 rows").
  */
 export interface FileOptions {
   /** The path recorded in `_source_file` and in rejects (relative to the data root where possible). */
@@ -54,7 +57,15 @@ export type FileOutcome = { ok: true; result: LandResult } | { ok: false; file: 
 
 const CHUNK = 2048;
 
-/** How each landed type is read back from its element of the row's JSON text (`from_json(j, '["VARCHAR"]')` gives
+/**
+ * Accepted rows per JSON text. On one tier m day (1.8M records), alternated: one row a text 8.96–10.64 s, 16 rows
+ * 7.91–9.16 s, 32 rows 7.92–9.74 s. Peak RSS grows with it (DuckDB unnests a whole vector of 2,048 texts at once):
+ * about 0.68 GB with one row, 0.78–0.80 GB with 16, 0.83–1.03 GB with 32 (docs/performance.md, "Ingest: one JSON
+ * text per 16 rows").
+ */
+const GROUP = 16;
+
+/** How each landed type is read back from its element of the row's JSON text (`from_json(j, '[["VARCHAR"]]')` gives
  * each element as VARCHAR: a string's value, a number's or a list's JSON text, NULL for null). */
 function cast(type: ColumnType, v: string): string {
   switch (type) {
@@ -108,10 +119,11 @@ class ChunkBuffer {
   }
 }
 
-/** A JSON text of the row, with lone UTF-16 surrogates (which JSON.stringify escapes, and no UTF-8 can hold) replaced. */
+/** A JSON text of rows (an array of arrays), with lone UTF-16 surrogates (which JSON.stringify escapes, and no UTF-8 can
+ * hold) replaced. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-function rowText(row: unknown[]): string {
-  const text = JSON.stringify(row);
+function rowsText(rows: unknown[][]): string {
+  const text = JSON.stringify(rows);
   if (!text.includes("\\ud")) return text;
   return JSON.stringify(JSON.parse(text, (_k, v: unknown) => (typeof v === "string" ? v.replace(LONE_SURROGATE, "\ufffd") : v)));
 }
@@ -133,6 +145,8 @@ async function readFile(
   let header: string[] | null = null;
   let expectHeader = delimited && (opts.header ?? true);
   let sawContent = false;
+  // accepted rows not yet handed over: GROUP of them make one JSON text
+  let group: unknown[][] = [];
   for await (const lines of readLineBatches(file)) {
     for (const { n, text } of lines) {
       if (expectHeader) {
@@ -167,7 +181,11 @@ async function readFile(
       if (v.ok) {
         const row: unknown[] = v.row;
         row.push(n);
-        accepted.push([f, rowText(row)]);
+        group.push(row);
+        if (group.length === GROUP) {
+          accepted.push([f, rowsText(group)]);
+          group = [];
+        }
         result.accepted++;
       } else {
         rejects.push([f, n, text, v.reason]);
@@ -176,6 +194,7 @@ async function readFile(
     }
     batch.onProgress?.(f, result.linesRead);
   }
+  if (group.length > 0) accepted.push([f, rowsText(group)]);
   result.seconds = (performance.now() - t0) / 1000;
   return result;
 }
@@ -213,8 +232,9 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
     rejects.close();
   }
   const t0 = performance.now();
-  // a JSON row holds the columns' values, then the line number; from_json walks it once (json_extract_string with one
-  // path per column walks the array again for each: 1.4–2.3× the time on tweets)
+  // a JSON text holds up to GROUP rows, each the columns' values then the line number; from_json walks it once
+  // (json_extract_string with one path per column walks the array again for each: 1.4–2.3× the time on tweets), and
+  // unnest gives one row each
   const select = spec.columns.map((c, i) => `${cast(c.type, `v[${i + 1}]`)} as ${q(c.name)}`).join(", ");
   const landed = outcomes.flatMap((o, f) => (o.ok ? [{ f, r: o.result }] : []));
   if (landed.length > 0) {
@@ -239,7 +259,7 @@ export async function landBatch(conn: DuckDBConnection, spec: EntitySpec<any>, f
   const partitioned = "format parquet, compression zstd, partition_by (dt), filename_pattern 'part-{i}', overwrite_or_ignore";
   // each query's rows, with the date they go to (dt); the rejects' $2 is the run id
   const rawRows = `select ${select}, m.source_file as _source_file, cast(v[${spec.columns.length + 1}] as bigint) as _source_line, m.dt
-    from (select f, from_json(j, '["VARCHAR"]') as v from landing_accepted) join landing_files as m using (f)`;
+    from (select f, unnest(from_json(j, '[["VARCHAR"]]')) as v from landing_accepted) join landing_files as m using (f)`;
   const rejectRows = `select m.source_file, cast(source_line as bigint) as source_line, raw_text, reason, $2::varchar as run_id, m.dt
     from landing_rejects join landing_files as m using (f)`;
   if (landed.some(({ r }) => r.accepted > 0)) await conn.run(`copy (${rawRows}) to $1 (${partitioned})`, [opts.rawDir]);
