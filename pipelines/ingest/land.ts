@@ -58,9 +58,9 @@ export type FileOutcome = { ok: true; result: LandResult } | { ok: false; file: 
 const CHUNK = 2048;
 
 /**
- * Accepted rows per JSON text. On one tier m day (1.8M records), alternated: one row a text 8.96–10.64 s, 16 rows
+ * Accepted rows per JSON text. On one tier m day (1.8M records), alternated: one row a text 8.96–11.20 s, 16 rows
  * 7.91–9.16 s, 32 rows 7.92–9.74 s. Peak RSS grows with it (DuckDB unnests a whole vector of 2,048 texts at once):
- * about 0.68 GB with one row, 0.78–0.80 GB with 16, 0.83–1.03 GB with 32 (docs/performance.md, "Ingest: one JSON
+ * 0.63–0.70 GB with one row, 0.72–0.86 GB with 16, 0.83–1.03 GB with 32 (docs/performance.md, "Ingest: one JSON
  * text per 16 rows").
  */
 const GROUP = 16;
