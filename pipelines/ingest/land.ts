@@ -199,7 +199,9 @@ async function readFile(
         }
         result.accepted++;
       } else {
-        rejects.push([f, n, text, v.reason]);
+        // a copy: a line of an ASCII read is a slice of the whole 1 MB read (lines.ts), which a slice keeps alive
+        // until the rejects are handed over, up to 2,048 of them
+        rejects.push([f, n, Buffer.from(text, "utf8").toString("utf8"), v.reason]);
         result.rejected++;
       }
     }
