@@ -74,12 +74,11 @@ export async function* readLineBatches(file: string, opts: { maxLineBytes?: numb
   let pending: Buffer[] = [];
   let pendingLen = 0;
   let n = 0;
-  const decode = (buf: Buffer): string => {
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === 0x0d) end--;
-    let start = 0;
-    if (n === 1 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
-    return buf.toString("utf8", start, end);
+  // line n, the bytes from..end of buf, as text: without its "\r" before the newline, or line 1's BOM
+  const decode = (buf: Buffer, from: number, end: number): string => {
+    if (end > from && buf[end - 1] === 0x0d) end--;
+    if (n === 1 && end - from >= 3 && buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3;
+    return buf.toString("utf8", from, end);
   };
   try {
     for await (const chunk of stream) {
@@ -107,7 +106,7 @@ export async function* readLineBatches(file: string, opts: { maxLineBytes?: numb
           const end = nl === -1 ? text.length : nl;
           n++;
           if (end - from > max) throw new FileError(file, `line ${n} is longer than ${max} bytes`);
-          batch.push({ n, text: text.slice(from, text.charCodeAt(end - 1) === 0x0d && end > from ? end - 1 : end) });
+          batch.push({ n, text: text.slice(from, end > from && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end) });
           if (nl === -1) break;
           from = nl + 1;
         }
@@ -116,12 +115,10 @@ export async function* readLineBatches(file: string, opts: { maxLineBytes?: numb
         let from = 0;
         for (;;) {
           const nl = head.indexOf(0x0a, from);
-          let end = nl === -1 ? head.length : nl;
+          const end = nl === -1 ? head.length : nl;
           n++;
           if (end - from > max) throw new FileError(file, `line ${n} is longer than ${max} bytes`);
-          if (end > from && head[end - 1] === 0x0d) end--;
-          const bom = n === 1 && end - from >= 3 && head[from] === 0xef && head[from + 1] === 0xbb && head[from + 2] === 0xbf;
-          batch.push({ n, text: head.toString("utf8", bom ? from + 3 : from, end) });
+          batch.push({ n, text: decode(head, from, end) });
           if (nl === -1) break;
           from = nl + 1;
         }
@@ -141,6 +138,6 @@ export async function* readLineBatches(file: string, opts: { maxLineBytes?: numb
   }
   if (pendingLen > 0) {
     n++;
-    yield [{ n, text: decode(Buffer.concat(pending, pendingLen)) }];
+    yield [{ n, text: decode(Buffer.concat(pending, pendingLen), 0, pendingLen) }];
   }
 }
