@@ -28,6 +28,10 @@ const SMALL_FILE = 1 << 20;
 export interface Line {
   /** 1-based physical line number. */
   n: number;
+  /**
+   * The line without its newline. On an ASCII read it is a slice of the whole read's string, which it keeps alive:
+   * a caller that holds a line past its batch copies it (land.ts does, for rejects).
+   */
   text: string;
 }
 
