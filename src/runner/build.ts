@@ -343,7 +343,7 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
   if (plain && "since" in plain && plain.since === null) return { rows: held, replaced: undefined, inserted: 0, deleted: 0, since: null };
   // the keys its sources logged since its last build; none: nothing to do
   const changed = ident(`__clout_keys_${model.name}`);
-  let nKeys = keyed && "since" in keyed ? await changedKeys(wh, changed, keyed.since) : undefined;
+  let nKeys = keyed && "since" in keyed ? await changedKeys(wh, changed, keyed.since, sources!, model.config.changed_keys!) : undefined;
   if (nKeys === 0) {
     await wh.transaction(record);
     await wh.run(`drop table ${changed}`);

@@ -21,6 +21,9 @@ import type { Model } from "./project.ts";
  *   reset (its rows for a new text follow a new content row, which the content's log names), and any other table or
  *   view is compared whole by a checksum of its rows (a few thousand rows of topic closure, say).
  * - Log entries every reader has read are deleted.
+ * - A source logged by other columns than the reader's changed_keys (`changed_keys_via`: the days of a window, the
+ *   accounts of an action) keeps its log by those columns; its logged keys become the reader's through the rows of
+ *   the source the reader follows (`rows_of`) that a `match` names among them, one scan of that source per night.
  *
  * A hash names a key, not a row: two keys with one 64-bit hash are both recomputed, which changes nothing.
  */
@@ -37,6 +40,9 @@ export interface Source {
   /** `schema.name`, quoted. */
   target: string;
   kind: "log" | "cache" | "checksum";
+  /** A log kept by other columns than the reader's changed_keys (the reader's `changed_keys_via`): how its keys name
+   *  the reader's, through the rows of another of its sources. */
+  via?: { log: string[]; rowsOf: string; match: string[][] };
 }
 
 /** Which models keep a log and which read one, from the project's models (whatever a build selects). */
@@ -49,21 +55,37 @@ export function planChangeLogs(graph: Graph): ChangeLogPlan {
     if (node.sources.length > 0) {
       throw new UserError(`merge model ${quote(name)} sets changed_keys but reads the lake (${node.sources.join(", ")})`, "a model reading the lake is computed from its new partitions instead (reads_changed_since)");
     }
+    const vias = node.model.config.changed_keys_via ?? {};
     const sources: Source[] = [];
     for (const dep of node.dependsOn) {
       const m = graph.nodes.get(dep)!.model;
       const target = `${ident(m.schema)}.${ident(m.name)}`;
       if (m.materialized === "merge") {
+        const via = vias[dep];
+        const logCols = via ? via.log : cols;
         const before = logged.get(dep);
-        if (before && before.join(",") !== cols.join(",")) {
+        if (before && before.join(",") !== logCols.join(",")) {
           throw new UserError(
-            `models reading ${quote(dep)} disagree on changed_keys: [${before.join(", ")}] and [${cols.join(", ")}] (${name})`,
-            "a model's change log holds one hash per row: give every model that reads it the same changed_keys",
+            `models reading ${quote(dep)} disagree on the columns of its change log: [${before.join(", ")}] and [${logCols.join(", ")}] (${name})`,
+            "a model's change log holds one hash per row: give every model that reads it the same changed_keys (or changed_keys_via log)",
           );
         }
-        logged.set(dep, cols);
-        sources.push({ name: dep, target, kind: "log" });
+        logged.set(dep, logCols);
+        sources.push({ name: dep, target, kind: "log", ...(via ? { via: { log: via.log, rowsOf: via.rows_of, match: via.match } } : {}) });
       } else sources.push({ name: dep, target, kind: m.materialized === "cache" ? "cache" : "checksum" });
+    }
+    for (const [dep, via] of Object.entries(vias)) {
+      const src = sources.find((s) => s.name === dep);
+      if (!src || src.kind !== "log") {
+        throw new UserError(`merge model ${quote(name)}'s changed_keys_via names ${quote(dep)}, which is not a merge model it reads`, "changed_keys_via is for merge models this model reads whose log is kept by other columns");
+      }
+      const rowsOf = sources.find((s) => s.name === via.rows_of);
+      if (!rowsOf || rowsOf.kind !== "log" || rowsOf.via) {
+        throw new UserError(
+          `merge model ${quote(name)}'s changed_keys_via ${quote(dep)} reads the rows of ${quote(via.rows_of)}, which is not a merge model it reads by its changed_keys`,
+          `rows_of is the source holding [${cols.join(", ")}], whose rows this model follows`,
+        );
+      }
     }
     readers.set(name, sources);
   }
@@ -135,7 +157,9 @@ export async function sourcesNow(wh: Warehouse, sources: Source[]): Promise<Sour
 
 /** A reader's definition: its SQL, key and changed_keys (an edit computes it whole). */
 export function readerDefinition(model: Model): string {
-  return createHash("sha256").update(JSON.stringify({ sql: model.sql, key: model.config.unique_key, changed: model.config.changed_keys })).digest("hex");
+  const { unique_key: key, changed_keys: changed, changed_keys_via: via } = model.config;
+  // (a model without changed_keys_via hashes as it did before the option existed, so its state stays valid)
+  return createHash("sha256").update(JSON.stringify({ sql: model.sql, key, changed, ...(via ? { via } : {}) })).digest("hex");
 }
 
 interface ReaderState {
@@ -172,12 +196,30 @@ export async function readerPlan(wh: Warehouse, model: Model, now: SourcesNow): 
   return { since };
 }
 
-/** Fill a temporary table `name` (one column `h`) with the distinct hashes logged after `since`; returns how many. */
-export async function changedKeys(wh: Warehouse, name: string, since: Record<string, number>): Promise<number> {
+/**
+ * Fill a temporary table `name` (one column `h`) with the distinct hashes of the reader's `changed_keys` logged after
+ * `since`; returns how many. A source logged by other columns (`via`) adds the keys of the rows of its `rowsOf` that
+ * one of its `match` expressions names among its logged keys: the actions of an account whose person changed, say.
+ */
+export async function changedKeys(wh: Warehouse, name: string, since: Record<string, number>, sources: Source[], cols: string[]): Promise<number> {
   const entries = Object.entries(since);
-  const params = entries.flatMap(([m, s]) => [m, s]);
-  const where = entries.map((_, i) => `(model = $${2 * i + 1} and seq > $${2 * i + 2}::bigint)`).join(" or ") || "false";
+  const vias = entries.filter(([m]) => sources.find((s) => s.name === m)?.via);
+  const direct = entries.filter(([m]) => !vias.some(([v]) => v === m));
+  const params = direct.flatMap(([m, s]) => [m, s]);
+  const where = direct.map((_, i) => `(model = $${2 * i + 1} and seq > $${2 * i + 2}::bigint)`).join(" or ") || "false";
   await wh.run(`create or replace temp table ${name} as select distinct key_hash as h from meta.change_log where ${where}`, params);
+  for (const [model, seq] of vias) {
+    const via = sources.find((s) => s.name === model)!.via!;
+    const theirs = ident("__clout_via_keys");
+    await wh.run(`create or replace temp table ${theirs} as select distinct key_hash as h from meta.change_log where model = $1 and seq > $2::bigint`, [model, seq]);
+    const n = Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${theirs}`))?.n ?? 0);
+    if (n > 0) {
+      const rowsOf = sources.find((s) => s.name === via.rowsOf)!.target;
+      const named = via.match.map((m) => `hash(${m.join(", ")}) in (select h from ${theirs})`).join(" or ");
+      await wh.run(`insert into ${name} select h from (select distinct ${hashOf(cols)} as h from ${rowsOf} where ${named}) except select h from ${name}`);
+    }
+    await wh.run(`drop table ${theirs}`);
+  }
   const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${name}`);
   return Number(row?.n ?? 0);
 }

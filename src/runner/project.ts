@@ -76,6 +76,17 @@ export const ModelFile = z
      *  `getvariable('changed_keys')` set to the hashes of these columns over the rows those models wrote since this
      *  model's last build, and must return every row of those keys (README "The model runner", "Change logs"). */
     changed_keys: z.array(z.string()).min(1).optional(),
+    /** For changed_keys models that read a merge model logged by other columns (the people of accounts, the days of a
+     *  window, for a model of actions): per such source, the columns its log hashes (`log`), a logged source of this
+     *  model that holds this model's changed_keys columns (`rows_of`), and the expressions over `rows_of`'s columns
+     *  that equal `log` (`match`, one list per way a row can name a source key). On a night, the rows of `rows_of`
+     *  that any `match` names among the source's changed keys are this model's changed keys too (README "Change logs"). */
+    changed_keys_via: z
+      .record(
+        z.string(),
+        z.object({ log: z.array(z.string()).min(1), rows_of: z.string(), match: z.array(z.array(z.string()).min(1)).min(1) }).strict(),
+      )
+      .optional(),
     /** Where the table lives, when not in its layer's schema (e.g. `meta` for the score calibration). */
     schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
     /** For pagerank models: the iteration's parameters (the SQL gives the edges: graph, src, dst, weight). */
@@ -262,6 +273,9 @@ export function loadProject(dir: string): Project {
           throw new UserError(`merge model ${quote(name)} sets reads_changed_since but reads getvariable('run_date')`, "a model whose rows depend on the run date must be computed whole: remove reads_changed_since");
         }
       }
+      if (config.changed_keys_via && !config.changed_keys) {
+        throw new UserError(`model ${quote(name)} sets changed_keys_via without changed_keys`, `changed_keys_via says how other sources name this model's changed_keys; set both or neither in ${path.relative(dir, ymlFile)}`);
+      }
       if (config.changed_keys) {
         const rel = path.relative(dir, ymlFile);
         if (materialized !== "merge") {
@@ -282,6 +296,16 @@ export function loadProject(dir: string): Project {
             `merge model ${quote(name)} sets changed_keys but its SQL never reads getvariable('changed_keys')`,
             `limit its result to the rows whose hash(${config.changed_keys.join(", ")}) is in getvariable('changed_keys') when it is set (README "Change logs"), or remove changed_keys`,
           );
+        }
+        for (const [source, via] of Object.entries(config.changed_keys_via ?? {})) {
+          const bad = via.match.filter((m) => m.length !== via.log.length);
+          if (bad.length > 0) {
+            throw new UserError(
+              `merge model ${quote(name)}'s changed_keys_via ${quote(source)} matches [${bad[0]!.join(", ")}] against a log of [${via.log.join(", ")}]`,
+              `give each match one expression per column of log, in its order; fix ${rel}`,
+            );
+          }
+          if (source === via.rows_of) throw new UserError(`merge model ${quote(name)}'s changed_keys_via ${quote(source)} names itself as rows_of`, `rows_of is another source, holding ${config.changed_keys.join(", ")}; fix ${rel}`);
         }
         if (/getvariable\(\s*'run_date'\s*\)/.test(sql)) {
           throw new UserError(`merge model ${quote(name)} sets changed_keys but reads getvariable('run_date')`, "a model whose rows depend on the run date must be computed whole: remove changed_keys");

@@ -534,8 +534,95 @@ where getvariable('changed_keys') is null or hash(u.net, u.id) in (select unnest
     await refused({ ...src, "intermediate/int_u.sql": `${sql} and getvariable('run_date') is not null`, "intermediate/int_u.yml": unionYml }, /reads getvariable\('run_date'\)/);
     await refused(
       { ...src, "intermediate/int_u.sql": sql, "intermediate/int_u.yml": unionYml, "intermediate/int_v.sql": sql, "intermediate/int_v.yml": unionYml.replace("[net, id]\ntests", "[id]\ntests").replace("changed_keys: [net, id]", "changed_keys: [id]") },
-      /models reading "stg_a" disagree on changed_keys/,
+      /models reading "stg_a" disagree on the columns of its change log/,
     );
+  });
+});
+
+describe("changed_keys_via: sources logged by other columns", () => {
+  // Actions (stg_act: id, actor, target, day; 60 of them over days 1-6) and their accounts' people (stg_acct), and a
+  // window of days (int_days: the three days ending on the run date's day of the month minus 18, a merge table whose
+  // log is its days). int_w follows stg_act row for row, keeps the actions in the window between two people, and
+  // names the days and accounts as changed_keys_via.
+  const actSql = (edits: Record<number, number> = {}) =>
+    `select i as id, 'a' || (i % 7) as actor, 'a' || ((i * 3 + ${edits[0] ?? 1}) % 7) as target, 1 + i % 6 as day from range(1, 61) as r(i)`;
+  const acctSql = (moved: Record<string, string> = {}) =>
+    `select acct, coalesce(m.person, 'p' || (n % 4)) as person from (select 'a' || n as acct, n from range(0, 7) as r(n)) left join (select * from (values ${Object.entries({ zz: "none", ...moved })
+      .map(([a, p]) => `('${a}', '${p}')`)
+      .join(", ")}) as x(a, person)) as m on m.a = acct`;
+  const wSql = `-- actions in the window between two people
+with acts as (
+    select * from staging.stg_act
+    where getvariable('changed_keys') is null or hash(id) in (select unnest(getvariable('changed_keys')::ubigint[]))
+)
+select a.id, a.day, pa.person as actor_person, pt.person as target_person
+from acts as a
+join staging.stg_acct as pa on pa.acct = a.actor
+join staging.stg_acct as pt on pt.acct = a.target
+where a.day in (select day from intermediate.int_days) and pa.person <> pt.person`;
+  const via = (rowsOf = "stg_act", match = "[[actor], [target]]") =>
+    `materialized: merge\nunique_key: [id]\nchanged_keys: [id]\nchanged_keys_via:\n  stg_acct:\n    log: [acct]\n    rows_of: ${rowsOf}\n    match: ${match}\n  int_days:\n    log: [day]\n    rows_of: stg_act\n    match: [[day]]\ntests:\n  - unique_combination: [id]\n`;
+  const setup = () => {
+    const dir = fixtureProject({
+      "staging/stg_act.sql": actSql(),
+      "staging/stg_act.yml": "materialized: merge\nunique_key: [id]\ncolumns:\n  id:\n    tests: [unique]\n",
+      "staging/stg_acct.sql": acctSql(),
+      "staging/stg_acct.yml": "materialized: merge\nunique_key: [acct]\ncolumns:\n  acct:\n    tests: [unique]\n",
+      "intermediate/int_days.sql": "select unnest(range(day(getvariable('run_date')::date) - 20, day(getvariable('run_date')::date) - 17)) as day",
+      "intermediate/int_days.yml": "materialized: merge\nunique_key: [day]\ncolumns:\n  day:\n    tests: [unique]\n",
+      "intermediate/int_w.sql": wSql,
+      "intermediate/int_w.yml": via(),
+    });
+    writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 0\nchanged_since_min_rows: 0\nchanged_keys_max_share: 1000\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n");
+    return dir;
+  };
+  const note = (b: Awaited<ReturnType<typeof build>>, name = "int_w") => b.results.find((r) => r.name === name)!.message;
+  const table = async () => (await wh.all<{ k: string }>("select id || '@' || day || ':' || actor_person || '>' || target_person as k from intermediate.int_w order by id")).map((r) => r.k);
+  /** The query's rows over today's sources and window, computed whole (changed_keys NULL). */
+  const whole = async () =>
+    (await wh.all<{ k: string }>(`select id || '@' || day || ':' || actor_person || '>' || target_person as k from (${wSql.replace(/^-- .*\n/, "")}) order by id`)).map((r) => r.k);
+
+  it("recomputes the actions of the days that entered or left the window and of the accounts whose person changed", async () => {
+    const dir = setup();
+    // run date the 21st: days 1-3
+    expect(note(await build(dir, { runDate: "2026-11-21" }))).toBe("replaced: first run");
+    expect(await table()).toEqual(await whole());
+    expect(new Set((await table()).map((k) => k.split(/[@:]/)[1]))).toEqual(new Set(["1", "2", "3"]));
+    // nothing changed
+    expect(note(await build(dir, { runDate: "2026-11-21" }))).toBe("unchanged: no changed keys");
+    // the window moves a day (day 1 leaves, day 4 enters): the 20 actions of those days, and nothing else
+    expect(note(await build(dir, { runDate: "2026-11-22" }))).toMatch(/^merged 20 changed keys: \+\d+ −\d+ rows$/);
+    expect(await table()).toEqual(await whole());
+    expect(new Set((await table()).map((k) => k.split(/[@:]/)[1]))).toEqual(new Set(["2", "3", "4"]));
+    // account a2 moves to another person: its actions, on either side (ids whose actor or target is a2; a3 acts only on itself), whatever their day
+    const a2 = (await wh.all<{ n: number }>("select count(*)::integer as n from staging.stg_act where 'a2' in (actor, target)"))[0]!.n;
+    writeFixture(dir, "staging/stg_acct.sql", acctSql({ a2: "p9" }));
+    const b = await build(dir, { runDate: "2026-11-22" });
+    expect(note(b, "stg_acct")).toBe("merged: +1 −1 rows");
+    expect(note(b)).toMatch(new RegExp(`^merged ${a2} changed keys: `));
+    expect(await table()).toEqual(await whole());
+    expect((await table()).some((k) => k.includes("p9"))).toBe(true);
+    // an action's own change, a person change and a window move in one build; then back two days
+    writeFixture(dir, "staging/stg_act.sql", actSql({ 0: 2 }));
+    writeFixture(dir, "staging/stg_acct.sql", acctSql({ a2: "p9", a5: "p0" }));
+    expect(note(await build(dir, { runDate: "2026-11-23" }))).toMatch(/^merged \d+ changed keys: /);
+    expect(await table()).toEqual(await whole());
+    expect(note(await build(dir, { runDate: "2026-11-21" }))).toMatch(/^merged 40 changed keys: /);
+    expect(await table()).toEqual(await whole());
+    expect(await wh.one("select count(*)::integer as n from meta.change_log")).toEqual({ n: 0 });
+  });
+
+  it("is refused when a via source is not a merge model it reads, rows_of is not one read by its changed_keys, or a match has the wrong width", async () => {
+    const refused = async (yml: string, re: RegExp, extra: Record<string, string> = {}) => {
+      const dir = setup();
+      writeFixture(dir, "intermediate/int_w.yml", yml);
+      for (const [f, t] of Object.entries(extra)) writeFixture(dir, f, t);
+      await expect(build(dir)).rejects.toThrow(re);
+    };
+    await refused(via().replace("stg_acct:", "stg_other:"), /changed_keys_via names "stg_other", which is not a merge model it reads/);
+    await refused(via("int_days"), /reads the rows of "int_days", which is not a merge model it reads by its changed_keys/);
+    await refused(via("stg_act", "[[actor, target]]"), /matches \[actor, target\] against a log of \[acct\]/);
+    await refused(via().replace("changed_keys: [id]\n", ""), /sets changed_keys_via without changed_keys/);
   });
 });
 

@@ -1,17 +1,22 @@
 -- The actions inside the score date's window, with the people on both sides and each action's weight.
 -- Actions between two accounts of one person are dropped. The time decay, which changes every day for every
--- row, is int_engagements_weighted's: without it a night changes only the rows entering and leaving the window,
--- and this table is merged, not rewritten (materialized: merge).
+-- row, is int_engagements_weighted's: without it a night changes only the rows entering and leaving the window.
+-- Computed on a night from what changed (changed_keys: network, interaction_id; README "Change logs"): the actions
+-- int_interactions_unioned wrote, and through changed_keys_via (this model's .yml) the actions of the days that
+-- entered or left int_window_days and of the accounts int_account_people moved to another person. Outside the runner
+-- changed_keys is NULL and every action in the window is returned.
 -- grain: one row per action in the window ending on the run date
 -- key: network, origin, interaction_id (as in int_interactions_unioned)
 with
 
 interactions as (
     select * from intermediate.int_interactions_unioned
+    where getvariable('changed_keys') is null
+        or hash(network, interaction_id) in (select unnest(getvariable('changed_keys')::ubigint[]))
 ),
 
 accounts as (
-    select network, account_id, person_id from intermediate.int_accounts_resolved
+    select network, account_id, person_id from intermediate.int_account_people
 ),
 
 weights as (
