@@ -200,25 +200,31 @@ export async function readerPlan(wh: Warehouse, model: Model, now: SourcesNow): 
  * Fill a temporary table `name` (one column `h`) with the distinct hashes of the reader's `changed_keys` logged after
  * `since`; returns how many. A source logged by other columns (`via`) adds the keys of the rows of its `rowsOf` that
  * one of its `match` expressions names among its logged keys: the actions of an account whose person changed, say.
+ * Sources read through the same `rowsOf` share one scan of it.
  */
 export async function changedKeys(wh: Warehouse, name: string, since: Record<string, number>, sources: Source[], cols: string[]): Promise<number> {
   const entries = Object.entries(since);
-  const vias = entries.filter(([m]) => sources.find((s) => s.name === m)?.via);
-  const direct = entries.filter(([m]) => !vias.some(([v]) => v === m));
+  const viaOf = (m: string) => sources.find((s) => s.name === m)?.via;
+  const direct = entries.filter(([m]) => !viaOf(m));
   const params = direct.flatMap(([m, s]) => [m, s]);
   const where = direct.map((_, i) => `(model = $${2 * i + 1} and seq > $${2 * i + 2}::bigint)`).join(" or ") || "false";
   await wh.run(`create or replace temp table ${name} as select distinct key_hash as h from meta.change_log where ${where}`, params);
-  for (const [model, seq] of vias) {
-    const via = sources.find((s) => s.name === model)!.via!;
-    const theirs = ident("__clout_via_keys");
-    await wh.run(`create or replace temp table ${theirs} as select distinct key_hash as h from meta.change_log where model = $1 and seq > $2::bigint`, [model, seq]);
-    const n = Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${theirs}`))?.n ?? 0);
-    if (n > 0) {
-      const rowsOf = sources.find((s) => s.name === via.rowsOf)!.target;
-      const named = via.match.map((m) => `hash(${m.join(", ")}) in (select h from ${theirs})`).join(" or ");
-      await wh.run(`insert into ${name} select h from (select distinct ${hashOf(cols)} as h from ${rowsOf} where ${named}) except select h from ${name}`);
+  const vias = entries.filter(([m]) => viaOf(m));
+  for (const rowsOf of new Set(vias.map(([m]) => viaOf(m)!.rowsOf))) {
+    const temps: string[] = [];
+    const named: string[] = [];
+    for (const [model, seq] of vias.filter(([m]) => viaOf(m)!.rowsOf === rowsOf)) {
+      const theirs = ident(`__clout_via_keys_${temps.length}`);
+      temps.push(theirs);
+      await wh.run(`create or replace temp table ${theirs} as select distinct key_hash as h from meta.change_log where model = $1 and seq > $2::bigint`, [model, seq]);
+      const n = Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${theirs}`))?.n ?? 0);
+      if (n > 0) named.push(...viaOf(model)!.match.map((m) => `hash(${m.join(", ")}) in (select h from ${theirs})`));
     }
-    await wh.run(`drop table ${theirs}`);
+    if (named.length > 0) {
+      const target = sources.find((s) => s.name === rowsOf)!.target;
+      await wh.run(`insert into ${name} select h from (select distinct ${hashOf(cols)} as h from ${target} where ${named.join(" or ")}) except select h from ${name}`);
+    }
+    for (const t of temps) await wh.run(`drop table ${t}`);
   }
   const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${name}`);
   return Number(row?.n ?? 0);
