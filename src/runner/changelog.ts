@@ -23,7 +23,7 @@ import type { Model } from "./project.ts";
  * - Log entries every reader has read are deleted.
  * - A source logged by other columns than the reader's changed_keys (`changed_keys_via`: the days of a window, the
  *   accounts of an action) keeps its log by those columns; its logged keys become the reader's through the rows of
- *   the source the reader follows (`rows_of`) that a `match` names among them, one scan of that source per night.
+ *   the source the reader follows (`rows_of`) that a `match` names among them: one scan of that source a night.
  *
  * A hash names a key, not a row: two keys with one 64-bit hash are both recomputed, which changes nothing.
  */
