@@ -213,7 +213,9 @@ export async function changedKeys(wh: Warehouse, name: string, since: Record<str
   for (const rowsOf of new Set(vias.map(([m]) => viaOf(m)!.rowsOf))) {
     const temps: string[] = [];
     const named: string[] = [];
+    const target = sources.find((s) => s.name === rowsOf)!.target;
     for (const [model, seq] of vias.filter(([m]) => viaOf(m)!.rowsOf === rowsOf)) {
+      await checkMatchTypes(wh, sources.find((s) => s.name === model)!, target);
       const theirs = ident(`__clout_via_keys_${temps.length}`);
       temps.push(theirs);
       await wh.run(`create or replace temp table ${theirs} as select distinct key_hash as h from meta.change_log where model = $1 and seq > $2::bigint`, [model, seq]);
@@ -221,13 +223,32 @@ export async function changedKeys(wh: Warehouse, name: string, since: Record<str
       if (n > 0) named.push(...viaOf(model)!.match.map((m) => `hash(${m.join(", ")}) in (select h from ${theirs})`));
     }
     if (named.length > 0) {
-      const target = sources.find((s) => s.name === rowsOf)!.target;
       await wh.run(`insert into ${name} select h from (select distinct ${hashOf(cols)} as h from ${target} where ${named.join(" or ")}) except select h from ${name}`);
     }
     for (const t of temps) await wh.run(`drop table ${t}`);
   }
   const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${name}`);
   return Number(row?.n ?? 0);
+}
+
+/**
+ * A via source's keys are hashes, so a match must give the log's columns' exact types (hash(2.0::double) is not
+ * hash(2::bigint), and floor() gives a double): a mismatch would name no rows, and the reader would silently keep stale
+ * ones. Types must be equal, even where DuckDB happens to hash two of them alike (integer and bigint).
+ */
+async function checkMatchTypes(wh: Warehouse, source: Source, rowsOf: string): Promise<void> {
+  const via = source.via!;
+  const types = async (sql: string) => (await wh.all<{ column_type: string }>(`describe ${sql}`)).map((r) => r.column_type).join(", ");
+  const want = await types(`select ${via.log.map((c) => ident(c)).join(", ")} from ${source.target}`);
+  for (const m of via.match) {
+    const got = await types(`select ${m.join(", ")} from ${rowsOf}`);
+    if (got !== want) {
+      throw new UserError(
+        `changed_keys_via ${quote(source.name)}: match [${m.join(", ")}] gives (${got}), but its log's columns [${via.log.join(", ")}] are (${want})`,
+        "cast each match expression to its log column's type: the log holds hashes, and hashes of different types never meet",
+      );
+    }
+  }
 }
 
 /** Record what a reader read, with its table (inside its transaction), and drop log entries every reader has read. */

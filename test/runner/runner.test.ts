@@ -624,6 +624,13 @@ where a.day in (select day from intermediate.int_days) and pa.person <> pt.perso
     await refused(via("stg_act", "[[actor, target]]"), /matches \[actor, target\] against a log of \[acct\]/);
     await refused(via().replace("changed_keys: [id]\n", ""), /sets changed_keys_via without changed_keys/);
   });
+
+  it("refuses a match whose types differ from its log's columns (a double's hash never meets a bigint's)", async () => {
+    const dir = setup();
+    writeFixture(dir, "intermediate/int_w.yml", via().replace("match: [[day]]", "match: [[day::double]]"));
+    await build(dir, { runDate: "2026-11-21" });
+    await expect(build(dir, { runDate: "2026-11-22" })).rejects.toThrow(/changed_keys_via "int_days": match \[day::double\] gives \(DOUBLE\), but its log's columns \[day\] are \(BIGINT\)/);
+  });
 });
 
 describe("cache models", () => {
