@@ -203,24 +203,22 @@ export async function readerPlan(wh: Warehouse, model: Model, now: SourcesNow): 
  * Sources read through the same `rowsOf` share one scan of it.
  */
 export async function changedKeys(wh: Warehouse, name: string, since: Record<string, number>, sources: Source[], cols: string[]): Promise<number> {
-  const entries = Object.entries(since);
-  const viaOf = (m: string) => sources.find((s) => s.name === m)?.via;
-  const direct = entries.filter(([m]) => !viaOf(m));
-  const params = direct.flatMap(([m, s]) => [m, s]);
+  const direct = sources.filter((s) => !s.via && s.name in since);
+  const params = direct.flatMap((s) => [s.name, since[s.name]!]);
   const where = direct.map((_, i) => `(model = $${2 * i + 1} and seq > $${2 * i + 2}::bigint)`).join(" or ") || "false";
   await wh.run(`create or replace temp table ${name} as select distinct key_hash as h from meta.change_log where ${where}`, params);
-  const vias = entries.filter(([m]) => viaOf(m));
-  for (const rowsOf of new Set(vias.map(([m]) => viaOf(m)!.rowsOf))) {
+  const vias = sources.filter((s) => s.via && s.name in since);
+  for (const rowsOf of new Set(vias.map((s) => s.via!.rowsOf))) {
+    const target = sources.find((s) => s.name === rowsOf)!.target;
     const temps: string[] = [];
     const named: string[] = [];
-    const target = sources.find((s) => s.name === rowsOf)!.target;
-    for (const [model, seq] of vias.filter(([m]) => viaOf(m)!.rowsOf === rowsOf)) {
-      await checkMatchTypes(wh, sources.find((s) => s.name === model)!, target);
+    for (const source of vias.filter((s) => s.via!.rowsOf === rowsOf)) {
+      await checkMatchTypes(wh, source, target);
       const theirs = ident(`__clout_via_keys_${temps.length}`);
       temps.push(theirs);
-      await wh.run(`create or replace temp table ${theirs} as select distinct key_hash as h from meta.change_log where model = $1 and seq > $2::bigint`, [model, seq]);
+      await wh.run(`create or replace temp table ${theirs} as select distinct key_hash as h from meta.change_log where model = $1 and seq > $2::bigint`, [source.name, since[source.name]!]);
       const n = Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${theirs}`))?.n ?? 0);
-      if (n > 0) named.push(...viaOf(model)!.match.map((m) => `hash(${m.join(", ")}) in (select h from ${theirs})`));
+      if (n > 0) named.push(...source.via!.match.map((m) => `hash(${m.join(", ")}) in (select h from ${theirs})`));
     }
     if (named.length > 0) {
       await wh.run(`insert into ${name} select h from (select distinct ${hashOf(cols)} as h from ${target} where ${named.join(" or ")}) except select h from ${name}`);

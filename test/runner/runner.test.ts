@@ -621,6 +621,7 @@ where a.day in (select day from intermediate.int_days) and pa.person <> pt.perso
     };
     await refused(via().replace("stg_acct:", "stg_other:"), /changed_keys_via names "stg_other", which is not a merge model it reads/);
     await refused(via("int_days"), /reads the rows of "int_days", which is not a merge model it reads by its changed_keys/);
+    await refused(via("stg_acct"), /reads the rows of "stg_acct", which is not a merge model it reads by its changed_keys/);
     await refused(via("stg_act", "[[actor, target]]"), /matches \[actor, target\] against a log of \[acct\]/);
     await refused(via().replace("changed_keys: [id]\n", ""), /sets changed_keys_via without changed_keys/);
   });
