@@ -89,7 +89,7 @@ describe("nightly", () => {
     expect(partial.filter((n) => sinceNights(n) !== 6)).toEqual([]);
     // and every model reading its sources' change logs was computed from their changed keys on each of those nights
     const keyed = merged.filter((m) => m.config.changed_keys).map((m) => m.name);
-    expect(keyed).toEqual(expect.arrayContaining(["int_content_unioned", "int_content_interactions", "int_interactions_unioned", "int_engagements_windowed"]));
+    expect(keyed).toEqual(expect.arrayContaining(["int_content_unioned", "int_content_interactions", "int_interactions_unioned", "int_engagements_windowed", "int_engagement_pairs"]));
     const keyedRuns = runs.filter((r) => keyed.includes(r.model));
     expect(keyedRuns.filter((r) => !/^merged [\d,]+ changed keys: |^replaced: first run$/.test(r.message)).map((r) => `${r.model}: ${r.message}`)).toEqual([]);
     expect(keyedRuns.length).toBe(7 * keyed.length);

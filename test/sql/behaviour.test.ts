@@ -3,18 +3,21 @@ import type { Warehouse } from "../../src/lib/warehouse.ts";
 import { memoryWarehouse, modelSql } from "../helpers/warehouse.ts";
 
 // Logic tests of int_account_behaviour on a hand-made window: the model's SQL file runs as it is over a small
-// int_engagements_windowed and a parameters table. The counts below are worked out by hand from the rows.
+// int_engagements_windowed, grouped into int_engagement_pairs by that model's own SQL, and a parameters table. The
+// counts below are worked out by hand from the actions.
 
 const SQL = modelSql("sql/intermediate/scoring/int_account_behaviour.sql");
+const PAIRS = modelSql("sql/intermediate/scoring/int_engagement_pairs.sql");
 
 async function upstream(wh: Warehouse): Promise<void> {
   await wh.run(`
     create table intermediate.int_model_parameters as select
-      100 as busy_reactor_threshold, 5 as bot_ring_min_people, 5.0 as bot_ring_min_repeat, 50 as bot_spray_min_people,
+      30.0 as half_life_days, 100 as busy_reactor_threshold, 5 as bot_ring_min_people, 5.0 as bot_ring_min_repeat, 50 as bot_spray_min_people,
       2 as bot_follow_farm_follows;
     create table intermediate.int_engagements_windowed (network varchar, actor_account_id varchar, actor_person_id varchar,
-      target_account_id varchar, target_person_id varchar, action varchar, action_weight double);
-    insert into intermediate.int_engagements_windowed values
+      target_account_id varchar, target_person_id varchar, action varchar, action_weight double,
+      occurred_at timestamptz default timestamptz '2026-11-20 12:00:00+00');
+    insert into intermediate.int_engagements_windowed by name select * from (values
       -- a1 (person A): three likes and a reply to b1 (person B), a like to c1, a follow of d1 and a view of e1 (no weight)
       ('twitter', 'a1', 'A', 'b1', 'B', 'like', 1.0),
       ('twitter', 'a1', 'A', 'b1', 'B', 'like', 1.0),
@@ -34,8 +37,10 @@ async function upstream(wh: Warehouse): Promise<void> {
       ('twitter', 'f1', 'F', 'h1', 'H', 'follow', 0.0),
       ('twitter', 'f1', 'F', 'i1', 'I', 'subscribe', 0.0),
       -- the same account ids on another network are other accounts
-      ('mastodon', 'a1', 'A', 'b1', 'B', 'like', 1.0);
+      ('mastodon', 'a1', 'A', 'b1', 'B', 'like', 1.0))
+      as t(network, actor_account_id, actor_person_id, target_account_id, target_person_id, action, action_weight);
   `);
+  await wh.run(`create table intermediate.int_engagement_pairs as ${PAIRS}`);
 }
 
 describe("int_account_behaviour", () => {

@@ -17,23 +17,23 @@ params as (
     select * from intermediate.int_model_parameters
 ),
 
--- One pass over the window per side, grouping by the person on the other side: how many actions, and how many with
--- weight, each account gave each person, and each account received from each person. The counts per account below
--- are sums and counts of these rows: grouping twice cost less than count(distinct …) per account, and given_by_person
+-- One pass over the window's pairs of accounts (int_engagement_pairs: one row per engager account and engaged account,
+-- with its counts) per side, grouping by the person on the other side: how many actions with weight, and follows, each
+-- account gave each person, and with weight each account received from each person. The counts per account below are
+-- sums and counts of these rows: grouping twice cost less than count(distinct …) per account, and given_by_person
 -- also gives engaged_pairs (docs/performance.md, "int_account_behaviour: grouping twice instead of count distinct").
 -- An account has one person (int_accounts_resolved's key), so actor_person_id in the key splits no group.
--- int_engagements_windowed is read once for each side, not through one shared CTE: DuckDB materializes a CTE read
--- more than once, here every column of 59.6M rows at 1M people. given_by_person is read twice and materialized
--- (24.8M rows at 1M people).
+-- int_engagement_pairs is read once for each side, not through one shared CTE: DuckDB materializes a CTE read more
+-- than once. given_by_person is read twice and materialized (24.8M rows at 1M people).
 given_by_person as (
     select
         network,
         actor_account_id,
         actor_person_id,
         target_person_id,
-        count(*) filter (where action_weight > 0) as weighted,
-        count(*) filter (where action in ('follow', 'subscribe')) as follows
-    from intermediate.int_engagements_windowed
+        cast(sum(weighted_actions) as bigint) as weighted,
+        cast(sum(follows) as bigint) as follows
+    from intermediate.int_engagement_pairs
     group by all
 ),
 
@@ -42,8 +42,8 @@ received_by_person as (
         network,
         target_account_id,
         actor_person_id,
-        count(*) filter (where action_weight > 0) as weighted
-    from intermediate.int_engagements_windowed
+        cast(sum(weighted_actions) as bigint) as weighted
+    from intermediate.int_engagement_pairs
     group by all
 ),
 

@@ -11,14 +11,9 @@ params as (
     select * from intermediate.int_model_parameters
 ),
 
-engagements as (
-    select * from intermediate.int_engagements_weighted
-),
-
+-- one row per engager account → engaged account, with the run date's weight of its actions together
 pairs as (
-    select network, actor_account_id, target_account_id, sum(weight) as weight
-    from engagements
-    group by all
+    select network, actor_account_id, target_account_id, weight from intermediate.int_engagement_pair_weights
 ),
 
 final as (

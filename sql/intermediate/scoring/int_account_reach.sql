@@ -9,13 +9,15 @@ params as (
     select * from intermediate.int_model_parameters
 ),
 
-engagements as (
-    select * from intermediate.int_engagements_weighted
+-- the engager accounts of each account, with the run date's weight of their actions together (one row per pair of
+-- accounts: int_engagement_pair_weights sums int_engagements_weighted's weights by pair)
+pairs as (
+    select * from intermediate.int_engagement_pair_weights
 ),
 
 per_engager as (
-    select network, target_account_id as account_id, actor_person_id, sum(weight) as weight, count(*) as engagements
-    from engagements
+    select network, target_account_id as account_id, actor_person_id, sum(weight) as weight, cast(sum(weighted_actions) as bigint) as engagements
+    from pairs
     group by all
 ),
 
