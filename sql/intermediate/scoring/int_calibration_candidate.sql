@@ -16,10 +16,6 @@ smoothed as (
     select * from intermediate.int_person_factors_smoothed where as_of = getvariable('run_date')::date
 ),
 
-engagements as (
-    select * from intermediate.int_engagements_weighted
-),
-
 raw as (
     select person_id, sum(value) as raw_score from smoothed group by person_id having sum(value) > 0
 ),
@@ -34,8 +30,13 @@ stats as (
     from raw
 ),
 
+-- the window's days (UTC) with at least one weighted engagement: int_engagements_weighted's rows are the windowed
+-- actions with weight, read here without the view's decay and behaviour join, and the day as a UTC day number
+-- rather than `occurred_at::date`, a cast through the ICU calendar (docs/performance.md, "Pairs of accounts")
 warmth as (
-    select count(distinct occurred_at::date) as days_with_engagement from engagements
+    select count(distinct floor(epoch(occurred_at) / 86400)) as days_with_engagement
+    from intermediate.int_engagements_windowed
+    where action_weight > 0
 ),
 
 anchors as (
