@@ -16,15 +16,14 @@ accounts as (
     select network, account_id, person_id from intermediate.int_accounts_resolved
 ),
 
+-- each person's content ranked first, on engagement alone, and only the top 10 joined to int_content_unioned for its
+-- type, time and text: joining every engaged piece of content first carried the text of all of them through the sort
 ranked as (
     select
         a.person_id,
         e.network,
         e.content_id,
         e.account_id,
-        c.content_type,
-        c.created_at,
-        left(c.text, 280) as text,
         e.weighted_engagement,
         e.engaged_people,
         e.engagements,
@@ -32,13 +31,26 @@ ranked as (
         row_number() over (partition by a.person_id order by round(e.weighted_engagement, 9) desc, e.network, e.content_id) as moment_rank
     from engagement as e
     join accounts as a on a.network = e.network and a.account_id = e.account_id
-    left join content as c on c.network = e.network and c.content_id = e.content_id
+    where e.weighted_engagement > 1e-9
+    qualify moment_rank <= 10
 ),
 
 final as (
-    select getvariable('run_date')::date as score_date, *
-    from ranked
-    where moment_rank <= 10 and weighted_engagement > 1e-9
+    select
+        getvariable('run_date')::date as score_date,
+        r.person_id,
+        r.network,
+        r.content_id,
+        r.account_id,
+        c.content_type,
+        c.created_at,
+        left(c.text, 280) as text,
+        r.weighted_engagement,
+        r.engaged_people,
+        r.engagements,
+        r.moment_rank
+    from ranked as r
+    left join content as c on c.network = r.network and c.content_id = r.content_id
 )
 
 select * from final
