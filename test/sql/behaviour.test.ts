@@ -12,7 +12,7 @@ const PAIRS = modelSql("sql/intermediate/scoring/int_engagement_pairs.sql");
 async function upstream(wh: Warehouse): Promise<void> {
   await wh.run(`
     create table intermediate.int_model_parameters as select
-      30.0 as half_life_days, 100 as busy_reactor_threshold, 5 as bot_ring_min_people, 5.0 as bot_ring_min_repeat, 50 as bot_spray_min_people,
+      30.0 as half_life_days, timestamptz '2020-01-01 00:00:00+00' as decay_reference_at, 100 as busy_reactor_threshold, 5 as bot_ring_min_people, 5.0 as bot_ring_min_repeat, 50 as bot_spray_min_people,
       2 as bot_follow_farm_follows;
     create table intermediate.int_engagements_windowed (network varchar, actor_account_id varchar, actor_person_id varchar,
       target_account_id varchar, target_person_id varchar, action varchar, action_weight double,

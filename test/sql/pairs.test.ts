@@ -13,7 +13,8 @@ const WEIGHTED = modelSql("sql/intermediate/scoring/int_engagements_weighted.sql
 
 async function upstream(wh: Warehouse, actions: string): Promise<void> {
   await wh.run(`
-    create table intermediate.int_model_parameters as select 30.0 as half_life_days;
+    create table intermediate.int_model_parameters as
+      select 30.0 as half_life_days, timestamptz '2020-01-01 00:00:00+00' as decay_reference_at;
     -- the run date is 2026-11-24: the window's last day, so the weights are taken at 2026-11-25 00:00 UTC
     create table intermediate.int_window_days as
       select (date '2026-11-24' - to_days(n::integer))::date as day from range(90) as t(n);

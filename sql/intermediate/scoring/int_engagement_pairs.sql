@@ -10,7 +10,7 @@
 -- (changed_keys; README "Change logs"). The nightly decay, which changes every row of a weight taken at the run
 -- date, is applied by the reader. Its readers (int_account_behaviour, int_account_reach, int_account_pagerank)
 -- group these rows, not the actions: 6.4M pairs for 14.3M actions at 240k people.
--- The reference is 2020-01-01 UTC. A term 2^e overflows a double past e = 1023, so an action more than 1,000
+-- The reference is int_model_parameters.decay_reference_at, 2020-01-01 UTC. A term 2^e overflows a double past e = 1023, so an action more than 1,000
 -- half-lives from it fails the build (error()) rather than giving infinity; with the 30-day half-life that is the
 -- years 1938 to 2102.
 -- A pair's terms are added in ascending order (list_sum of the sorted list): a plain or compensated sum (fsum) adds
@@ -22,7 +22,7 @@
 with
 
 params as (
-    select half_life_days, epoch(timestamptz '2020-01-01 00:00:00+00') as reference from intermediate.int_model_parameters
+    select half_life_days, epoch(decay_reference_at) as reference from intermediate.int_model_parameters
 ),
 
 engagements as (

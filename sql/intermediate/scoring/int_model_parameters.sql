@@ -7,6 +7,9 @@ select
     90 as window_days,
     -- an engagement loses half its weight every half_life_days
     30.0 as half_life_days,
+    -- the fixed time int_engagement_pairs decays each action to, and int_engagement_pair_weights decays back from: not
+    -- a scoring choice (any time gives the same weights), but both must use the same one
+    timestamptz '2020-01-01 00:00:00+00' as decay_reference_at,
     -- repeat engagement from one person saturates: worth 1 - exp(-total_weight / saturation_weight)
     1.0 as saturation_weight,
     -- busy reactors: an engager of more than this many distinct people counts sqrt(threshold / n) as much
