@@ -34,6 +34,7 @@ const MODELS = {
   int_content_topics: "sql/intermediate/topics/int_content_topics.sql",
   int_content_topics_rolled_up: "sql/intermediate/topics/int_content_topics_rolled_up.sql",
   dim_topics: "sql/marts/topics/dim_topics.sql",
+  int_content_engagement: "sql/intermediate/scoring/int_content_engagement.sql",
   fct_topic_affinity: "sql/marts/topics/fct_topic_affinity.sql",
   fct_topic_trends: "sql/marts/topics/fct_topic_trends.sql",
 } as const;
@@ -84,10 +85,10 @@ async function setUpstream(wh: Warehouse, content: ContentRow[], engagements: [s
       content_type varchar, text varchar, hashtags varchar[], topic_hints varchar[], text_fingerprint uhugeint);
     create or replace table intermediate.int_accounts_resolved (network varchar, account_id varchar, person_id varchar);
     create or replace table intermediate.int_engagements_weighted (network varchar, interaction_id varchar, target_content_id varchar,
-      target_person_id varchar, actor_person_id varchar, occurred_at timestamptz, weight double, decay double);
+      target_account_id varchar, target_person_id varchar, actor_person_id varchar, occurred_at timestamptz, weight double, decay double);
     create or replace table marts.fct_person_scores (score_date date, person_id varchar, score double);
     create or replace view intermediate.int_model_parameters as
-      select 90 as window_days, 30.0 as half_life_days, 3.0 as topic_engaged_weight, 1.0 as topic_post_weight;
+      select 90 as window_days, 30.0 as half_life_days, 3.0 as topic_engaged_weight, 1.0 as topic_post_weight, 1.0 as saturation_weight;
   `);
   await runModel(wh, "int_window_days");
   await emptyCache(wh);
@@ -98,7 +99,9 @@ async function setUpstream(wh: Warehouse, content: ContentRow[], engagements: [s
     await wh.run("insert into intermediate.int_accounts_resolved values ($1, $2, $3)", [network, account, `${network}:${account}`]);
   }
   for (const [i, [network, target, targetPerson, actorPerson, at, weight, decay]] of engagements.entries()) {
-    await wh.run("insert into intermediate.int_engagements_weighted values ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8)", [network, `e${i}`, target, targetPerson, actorPerson, at, weight, decay]);
+    // the engaged account is the one behind the target person ("twitter:a" is account a of twitter)
+    const targetAccount = targetPerson.slice(network.length + 1);
+    await wh.run("insert into intermediate.int_engagements_weighted values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8, $9)", [network, `e${i}`, target, targetAccount, targetPerson, actorPerson, at, weight, decay]);
   }
   for (const [person, score] of scores) await wh.run("insert into marts.fct_person_scores values ($1::date, $2, $3)", [RUN_DATE, person, score]);
 }
@@ -333,6 +336,8 @@ describe("topic affinity", () => {
     );
     await runModel(wh, "int_content_topics");
     await runModel(wh, "int_content_topics_rolled_up");
+    // the engagement per piece of content, as the build computes it from int_engagements_weighted
+    await runModel(wh, "int_content_engagement");
     rows = await runModel(wh, "fct_topic_affinity");
   });
 

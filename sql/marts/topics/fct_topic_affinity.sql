@@ -5,7 +5,8 @@
 --                                      of weight × strength
 --   where a topic counts the content of all its descendants, each piece once (int_content_topics_rolled_up),
 --   strength is how surely the content is about the topic (0..1), decay = 0.5^(age_days / half_life_days)
---   as for engagement, and weight is the engagement's final weight (int_engagements_weighted).
+--   as for engagement, and weight is the engagement's final weight (int_engagements_weighted), summed per piece
+--   of content (int_content_engagement).
 --   affinity    = evidence / the person's total evidence over the top-level topics: 0..1, summing to 1
 --                 over the top-level topics
 --   topic_score = 1 + (score − 1) × sqrt(affinity), with score the person's Clout Score of the date
@@ -33,10 +34,6 @@ accounts as (
     select network, account_id, person_id from intermediate.int_accounts_resolved
 ),
 
-engagements as (
-    select network, target_content_id, target_person_id, weight from intermediate.int_engagements_weighted
-),
-
 top_level as (
     select topic_id from marts.dim_topics where depth = 1
 ),
@@ -61,12 +58,14 @@ posted as (
     group by a.person_id, ct.topic_id
 ),
 
--- engagement summed per piece of content first: many engagements, far fewer pieces of content
+-- the engagement each piece of content earned in the window, with the person behind its account.
+-- int_content_engagement has summed int_engagements_weighted's weights per piece of content already; summing them
+-- here again computed every weight of the window a second time
+-- (docs/performance.md, "Topic affinity from int_content_engagement")
 engaged_content as (
-    select network, target_content_id, target_person_id, sum(weight) as weight
-    from engagements
-    where target_content_id is not null
-    group by network, target_content_id, target_person_id
+    select e.network, e.content_id as target_content_id, a.person_id as target_person_id, e.weighted_engagement as weight
+    from intermediate.int_content_engagement as e
+    join intermediate.int_accounts_resolved as a on a.network = e.network and a.account_id = e.account_id
 ),
 
 engaged as (
