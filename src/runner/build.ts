@@ -120,27 +120,36 @@ async function countRows(wh: Warehouse, target: string): Promise<number> {
 
 /**
  * A pagerank model's SQL gives the edges (`graph`, `src`, `dst`, `weight`); the table it builds holds
- * `graph, node, rank` from src/lib/pagerank.ts (networkx's conventions), swapped in atomically.
+ * `graph, node, rank` from src/lib/pagerank.ts (networkx's conventions), swapped in atomically. Its note (the build's
+ * output line and meta.model_runs.message) says how many edges, graphs and iterations, whether every graph
+ * converged, and the seconds spent on the edges (the model's SQL) and on the ranks.
  */
-async function runPagerankModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined): Promise<number> {
+async function runPagerankModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined): Promise<{ rows: number; note: string }> {
   // work tables beside the target, dropped at the end (names from code: schema and model name are validated)
   const edges = `${model.schema}.__clout_edges_${model.name}`;
   const out = `${model.schema}.__clout_rank_${model.name}`;
+  const t0 = performance.now();
   await wh.run(`create or replace table ${edges} as\n${model.sql}`);
+  const edgeSeconds = (performance.now() - t0) / 1000;
   const p = model.config.pagerank ?? {};
   try {
-    await pagerank(wh, {
+    const ranked = await pagerank(wh, {
       edges,
       out,
       ...(p.damping !== undefined ? { damping: p.damping } : {}),
       ...(p.tol !== undefined ? { tol: p.tol } : {}),
       ...(p.max_iter !== undefined ? { maxIter: p.max_iter } : {}),
     });
-    return await wh.transaction(async () => {
+    const rows = await wh.transaction(async () => {
       if (kind === "view") await wh.run(`drop view ${target}`);
       await wh.run(`create or replace table ${target} as from ${out}`);
       return countRows(wh, target);
     });
+    const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+    const note =
+      `${plural(ranked.edges, "edge")}, ${plural(ranked.graphs, "graph")}, ${plural(ranked.iterations, "iteration")}, ` +
+      `${ranked.converged ? "converged" : "not converged"}: edges ${edgeSeconds.toFixed(2)} s, ranks ${ranked.seconds.toFixed(2)} s`;
+    return { rows, note };
   } finally {
     await wh.run(`drop table if exists ${edges}; drop table if exists ${out}`);
   }
@@ -536,7 +545,7 @@ async function runModel(
     case "cache":
       return rows(await runCacheModel(wh, model, target, kind, fullRefresh));
     case "pagerank":
-      return rows(await runPagerankModel(wh, model, target, kind));
+      return runPagerankModel(wh, model, target, kind);
   }
 }
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { warehouseFileInfo } from "../../src/lib/compact.ts";
+import { pagerank } from "../../src/lib/pagerank.ts";
 import { scrubWarehouse } from "../../src/lib/forget.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
 import { CHECKPOINT_ROWS, ModelFailedError, runBuild } from "../../src/runner/build.ts";
@@ -107,6 +108,28 @@ describe("selection", () => {
 });
 
 describe("materializations", () => {
+  it("a pagerank model notes its edges, graphs and iterations, and whether they converged", async () => {
+    // a 3-cycle with a spoke in one graph, a single edge in another
+    const edges = "select * from (values ('a', 'x', 'y', 1.0), ('a', 'y', 'z', 1.0), ('a', 'z', 'x', 1.0), ('a', 'w', 'x', 0.5), ('b', 'p', 'q', 1.0)) as t(graph, src, dst, weight)";
+    const run = async (yml: string) => {
+      const dir = fixtureProject({ "intermediate/int_rank.sql": edges, "intermediate/int_rank.yml": yml });
+      const result = await build(dir);
+      const r = result.results.find((x) => x.name === "int_rank")!;
+      expect(r).toMatchObject({ status: "success", row_count: 6 });
+      const row = await wh.one<{ message: string }>("select message from meta.model_runs where model = 'int_rank' order by started_at desc limit 1");
+      expect(row!.message).toBe(r.message);
+      return r.message!;
+    };
+    // the library alone, on the same edges, gives the iterations the note must show
+    await wh.run(`create or replace table main.e as ${edges}`);
+    const alone = await pagerank(wh, { edges: "main.e", out: "main.r" });
+    expect(alone.converged).toBe(true);
+    expect(await run("materialized: pagerank\n")).toMatch(
+      new RegExp(`^5 edges, 2 graphs, ${alone.iterations} iterations, converged: edges \\d+\\.\\d\\d s, ranks \\d+\\.\\d\\d s$`),
+    );
+    expect(await run("materialized: pagerank\npagerank: {max_iter: 2}\n")).toMatch(/^5 edges, 2 graphs, 2 iterations, not converged: /);
+  });
+
   it("views and tables land in the layer's schema; per-model yml overrides the layer default", async () => {
     const dir = fixtureProject({ ...chain, "marts/fct_other.yml": "materialized: view\n" });
     await build(dir);
