@@ -475,7 +475,7 @@ export function mergeNote(m: MergeOutcome): string {
   return m.whole ? `merged: ${counts}, whole: ${m.whole}` : `merged: ${counts}`;
 }
 
-/** Build one model; `rows` is what the table holds (or, for append and incremental models, what this run added), `note` what a merge did. */
+/** Build one model; `rows` is what the table holds (or, for append and incremental models, what this run added), `note` what a merge or a PageRank did. */
 async function runModel(
   wh: Warehouse,
   model: Model,
