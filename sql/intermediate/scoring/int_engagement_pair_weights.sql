@@ -2,7 +2,8 @@
 --   weight = weight_at_reference × 0.5^((window_end − reference) / half_life_days) × busy_discount(engager)
 --            × (1 − bot_likelihood(engager))
 -- which is the sum of int_engagements_weighted's weight over the pair's actions (int_engagement_pairs: the decay
--- of each action taken at a fixed reference, int_model_parameters.decay_reference_at, so that only this factor changes with the run date).
+-- of each action taken at a fixed reference, int_model_parameters.decay_reference_at, so that only this factor
+-- changes with the run date).
 -- A view, like int_engagements_weighted: every row's weight changes every night.
 -- grain: one row per (network, actor account, target account) with weighted actions in the window
 -- key: network, actor_account_id, target_account_id

@@ -10,9 +10,9 @@
 -- (changed_keys; README "Change logs"). The nightly decay, which changes every row of a weight taken at the run
 -- date, is applied by the reader. Its readers (int_account_behaviour, int_account_reach, int_account_pagerank)
 -- group these rows, not the actions: 6.4M pairs for 14.3M actions at 240k people.
--- The reference is int_model_parameters.decay_reference_at, 2020-01-01 UTC. A term 2^e overflows a double past e = 1023, so an action more than 1,000
--- half-lives from it fails the build (error()) rather than giving infinity; with the 30-day half-life that is the
--- years 1938 to 2102.
+-- The reference is int_model_parameters.decay_reference_at, 2020-01-01 UTC. A term 2^e overflows a double past
+-- e = 1023, so an action more than 1,000 half-lives from it fails the build (error()) rather than giving infinity;
+-- with the 30-day half-life that is the years 1938 to 2102.
 -- A pair's terms are added in ascending order (list_sum of the sorted list): a plain or compensated sum (fsum) adds
 -- them in whatever order the threads meet them, and a pair computed on a night then differed from the same pair
 -- computed whole in the last bit (test/e2e/nightly.test.ts compares every row). At 240k people, 14.3M actions:
@@ -22,13 +22,14 @@
 with
 
 params as (
-    select half_life_days, epoch(decay_reference_at) as reference from intermediate.int_model_parameters
+    select half_life_days, decay_reference_at, epoch(decay_reference_at) as reference from intermediate.int_model_parameters
 ),
 
 engagements as (
     select
         e.*,
-        ((epoch(e.occurred_at) - p.reference) / 86400.0) / p.half_life_days as half_lives
+        ((epoch(e.occurred_at) - p.reference) / 86400.0) / p.half_life_days as half_lives,
+        p.decay_reference_at
     from intermediate.int_engagements_windowed as e
     cross join params as p
     where getvariable('changed_keys') is null
@@ -47,7 +48,7 @@ final as (
         count(*) filter (where action in ('follow', 'subscribe')) as follows,
         coalesce(list_sum(list_sort(list(action_weight * case
             when abs(half_lives) <= 1000 then pow(2.0, half_lives)
-            else error('int_engagement_pairs: an action at ' || occurred_at::varchar || ' is more than 1,000 half-lives from 2020-01-01')
+            else error('int_engagement_pairs: an action at ' || occurred_at::varchar || ' is more than 1,000 half-lives from ' || decay_reference_at::varchar)
         end) filter (where action_weight > 0))), 0.0) as weight_at_reference
     from engagements
     group by network, actor_account_id, actor_person_id, target_account_id, target_person_id
