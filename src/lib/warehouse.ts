@@ -66,6 +66,13 @@ create table if not exists meta.change_log_state (
 create table if not exists meta.changed_keys_state (
   model varchar not null, definition_sha256 varchar not null, sources_json varchar not null, recorded_at timestamptz not null
 );
+create table if not exists meta.test_verified (
+  test_name varchar not null, model varchar not null, sql_sha256 varchar not null, duckdb_version varchar not null,
+  verified_at timestamptz not null
+);
+create table if not exists meta.test_written_keys (
+  model varchar not null, key_hash ubigint not null
+);
 create table if not exists meta.ingest_files (
   run_id varchar not null, source varchar not null, entity varchar not null, dt date not null, file varchar,
   status varchar not null, lines_read bigint not null, accepted bigint not null, rejected bigint not null,

@@ -266,7 +266,7 @@ async function recordLakeState(wh: Warehouse, model: string, state: LakeState): 
  * transaction. Keys the query does not return are left as they were, so such a model must never lose a key to new
  * data (sql/staging/README.md). `changed_since` is NULL again afterwards, whatever happens.
  */
-async function runChangedSince(wh: Warehouse, model: Model, target: string, since: string, names: string[], held: number, state: LakeState, log?: string[]): Promise<MergeOutcome> {
+async function runChangedSince(wh: Warehouse, model: Model, target: string, since: string, names: string[], held: number, state: LakeState, track: Set<string>, log?: string[]): Promise<MergeOutcome> {
   const key = model.config.unique_key!.map(ident);
   const fresh = ident(`__clout_changed_${model.name}`);
   await wh.run("set variable changed_since = $1::date", [since]);
@@ -283,6 +283,7 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
       }
       const kept = inserted > 0 ? await countRows(wh, target) : held;
       if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
+      await logWritten(wh, track, model.name, `select hash(${key.join(", ")}) as h from ${fresh}`);
       await wh.run(`drop table ${fresh}`);
       await recordLakeState(wh, model.name, state);
       return { rows: kept + inserted, replaced: undefined, inserted, deleted: held - kept, since };
@@ -327,6 +328,7 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
       const rowHashes = log && `select ${hashOf(log, "__clout_t")} as h, hash(__clout_t) as r from ${target} as __clout_t`;
       if (log && small) await wh.run(`create or replace temp table ${before} as ${rowHashes}`);
       if (kind === "view") await wh.run(`drop view ${target}`);
+      await forgetVerified(wh, ctx.track, model.name);
       await wh.run(`create or replace table ${target} as\n${model.sql}`);
       if (log && small) {
         await logKeys(wh, model.name, [`select h from (from ${before} except all ${rowHashes})`, `select h from (${rowHashes} except all from ${before})`]);
@@ -374,8 +376,8 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
   const names = want.map((c) => ident(c.slice(0, c.indexOf(" "))));
   const missing = key.filter((k) => !want.some((c) => c.startsWith(`${k} `)));
   if (missing.length > 0) throw new Error(`merge model's unique_key names ${missing.map(quote).join(", ")}, which its query does not return`);
-  if (plain && "since" in plain && plain.since !== null) return runChangedSince(wh, model, target, plain.since, names, held, lake!, log);
-  if (nKeys !== undefined) return runChangedKeys(wh, model, target, changed, nKeys, names, held, log, record);
+  if (plain && "since" in plain && plain.since !== null) return runChangedSince(wh, model, target, plain.since, names, held, lake!, ctx.track, log);
+  if (nKeys !== undefined) return runChangedKeys(wh, model, target, changed, nKeys, names, held, log, record, ctx.track);
   if (manyKeys) await wh.run(`drop table ${changed}`);
   const identity = (alias: string) =>
     `{'k': hash(${key.map((k) => `${alias}.${ident(k)}`).join(", ")}), 'h': hash(${names.map((n) => `${alias}.${n}`).join(", ")})}`;
@@ -399,6 +401,7 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
         `insert into ${target} (${names.join(", ")})
          select ${names.map((n) => `__clout_r.${n}`).join(", ")} from (select __clout_row[1] as __clout_r from ${fresh} where __clout_row is not null)`,
       );
+      await logWritten(wh, ctx.track, model.name, `select __clout_id.k as h from ${fresh} where __clout_row is not null`);
     }
     await wh.run(`drop table ${fresh}`);
     await record();
@@ -423,6 +426,7 @@ async function runChangedKeys(
   held: number,
   log: string[] | undefined,
   record: () => Promise<void>,
+  track: Set<string>,
 ): Promise<MergeOutcome> {
   const mine = hashOf(model.config.changed_keys!, "__clout_t");
   const fresh = ident(`__clout_keyed_${model.name}`);
@@ -436,6 +440,7 @@ async function runChangedKeys(
       else await wh.run(`delete from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
       const kept = await countRows(wh, target);
       if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
+      await logWritten(wh, track, model.name, `select hash(${model.config.unique_key!.map(ident).join(", ")}) as h from ${fresh}`);
       await wh.run(`drop table ${fresh}`);
       await wh.run(`drop table ${changed}`);
       await record();
@@ -454,6 +459,8 @@ interface MergeContext {
   /** For a model some changed_keys model reads: the columns whose hashes its change log holds. */
   log?: string[] | undefined;
   changeLogs?: ChangeLogPlan | undefined;
+  /** Models whose tests follow their writes (trackedModels). */
+  track: Set<string>;
 }
 
 /** Merge tables holding fewer rows are replaced whole: `merge` for a comparison, `changedSince` for an upsert. */
@@ -475,6 +482,27 @@ export function mergeNote(m: MergeOutcome): string {
   return m.whole ? `merged: ${counts}, whole: ${m.whole}` : `merged: ${counts}`;
 }
 
+/**
+ * The tests' record of a table's writes (src/runner/datatests.ts, "Uniqueness tests after a partial write"). The
+ * models holding a passed test, or written keys still to check, read once per build; `track` is shared by the build.
+ */
+async function trackedModels(wh: Warehouse): Promise<Set<string>> {
+  const rows = await wh.all<{ model: string }>("select model from meta.test_verified union select distinct model from meta.test_written_keys");
+  return new Set(rows.map((r) => r.model));
+}
+
+/** A partial write's inserted rows (`hashes` selects one ubigint `h` per row: the hash of its written-key columns), logged for the table's passed tests. */
+async function logWritten(wh: Warehouse, track: Set<string>, model: string, hashes: string): Promise<void> {
+  if (track.has(model)) await wh.run(`insert into meta.test_written_keys select $1, h from (${hashes})`, [model]);
+}
+
+/** A write the tests cannot follow (a replace, a first run): the table's tests run whole next time. */
+async function forgetVerified(wh: Warehouse, track: Set<string>, model: string): Promise<void> {
+  if (!track.has(model)) return;
+  await wh.run("delete from meta.test_verified where model = $1", [model]);
+  await wh.run("delete from meta.test_written_keys where model = $1", [model]);
+}
+
 /** Build one model; `rows` is what the table holds (or, for append and incremental models, what this run added), `note` what a merge or a PageRank did. */
 async function runModel(
   wh: Warehouse,
@@ -486,6 +514,8 @@ async function runModel(
   const rows = (n: number | null) => ({ rows: n });
   const target = `${ident(model.schema)}.${ident(model.name)}`;
   if (kind === undefined) await wh.run(`create schema if not exists ${ident(model.schema)}`);
+  // merge and incremental models forget or log in their own write's transaction
+  if (model.materialized !== "merge" && model.materialized !== "incremental") await forgetVerified(wh, ctx.track, model.name);
   switch (model.materialized) {
     case "view":
       await wh.transaction(async () => {
@@ -514,9 +544,11 @@ async function runModel(
         }
         if (kind === "view") await wh.run(`drop view ${target}`);
         if (fullRefresh && kind === "table") await wh.run(`drop table ${target}`);
+        if (kind !== "table" || fullRefresh) await forgetVerified(wh, ctx.track, model.name);
         await wh.run(`create table if not exists ${target} as from ${tmp} with no data`);
         await wh.run(`delete from ${target} where ${dateCol} = getvariable('run_date')::date`);
         await wh.run(`insert into ${target} by name from ${tmp}`);
+        await logWritten(wh, ctx.track, model.name, `select distinct hash(${dateCol}) as h from ${tmp}`);
         await wh.run(`drop table ${tmp}`);
         const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${target} where ${dateCol} = getvariable('run_date')::date`);
         return Number(row?.n ?? 0);
@@ -565,6 +597,7 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
   let failure: { model: Model; message: string } | undefined;
   const total = opts.selected.length;
   const kinds = await relationKinds(wh);
+  const track = await trackedModels(wh);
   const minRows: MinRows = { merge: graph.project.mergeMinRows, changedSince: graph.project.changedSinceMinRows, keysMaxShare: graph.project.changedKeysMaxShare };
   let unflushedRows = 0;
   for (const [i, name] of opts.selected.entries()) {
@@ -580,7 +613,7 @@ export async function runBuild(wh: Warehouse, graph: Graph, opts: BuildOptions):
     try {
       // the lake as this model reads it, taken before it runs (the build holds the lock: ingest cannot change it meanwhile)
       const lake = model.config.reads_changed_since && opts.lakePartitions ? lakeStateOf(model, graph.nodes.get(name)!.sources, opts.lakePartitions) : undefined;
-      const { rows, note } = await runModel(wh, model, kinds.get(`${model.schema}.${model.name}`), opts.fullRefresh ?? false, { minRows, lake, log: changeLogs.logged.get(name), changeLogs });
+      const { rows, note } = await runModel(wh, model, kinds.get(`${model.schema}.${model.name}`), opts.fullRefresh ?? false, { minRows, lake, log: changeLogs.logged.get(name), changeLogs, track });
       kinds.set(`${model.schema}.${model.name}`, model.materialized === "view" ? "view" : "table");
       // A replaced table's blocks are free for reuse only after a checkpoint; without one until the end of the run,
       // every table of a night went to new blocks and the file doubled (docs/performance.md, "The warehouse file").

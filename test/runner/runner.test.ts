@@ -299,6 +299,8 @@ group by id`;
   it("on nights that only add partitions, upserts the keys the query returns; the rows equal a whole build", async () => {
     const { root, dir, run } = await setup("(1, 'a'), (2, 'b')");
     expect(note(await run())).toBe("replaced: first run");
+    // its test passes, so the build logs the keys it writes from now on (the data tests' "partial write")
+    await runTests(wh, compileTests(await buildGraph(loadProject(dir), wh)), { runId: "verify" });
     expect(note(await run())).toBe("unchanged: no new partitions");
     // a copy of the lake (new modification times and inodes) holds the same partitions
     const copy = lake();
@@ -311,6 +313,8 @@ group by id`;
     const b = await run();
     expect(note(b)).toBe("merged since 2026-11-02: +2 −1 rows");
     expect(b.results[0]!.row_count).toBe(3);
+    const hashes = (sql: string) => wh.all<{ h: string }>(`select h::varchar as h from (${sql}) order by 1`);
+    expect(await hashes("select key_hash as h from meta.test_written_keys where model = 'stg_items'")).toEqual(await hashes("select hash(id) as h from staging.stg_items where id in (2, 3)"));
     expect(await table()).toEqual(["1:a:2026-11-01", "2:B:2026-11-01", "3:c:2026-11-02"]);
     expect(await table()).toEqual(await wholeRows());
     // two nights at once: the first new date is the one it reads from
@@ -449,6 +453,8 @@ where getvariable('changed_keys') is null or hash(u.net, u.id) in (select unnest
     const dir = setup();
     expect(note(await build(dir))).toBe("replaced: first run");
     expect(await table()).toEqual(await whole());
+    // its tests pass, so the build logs the keys it writes from now on (the data tests' "partial write")
+    await runTests(wh, compileTests(await buildGraph(loadProject(dir), wh)), { runId: "verify" });
     // nothing changed upstream: nothing to do
     const quiet = await build(dir);
     expect([note(quiet, "stg_a"), note(quiet)]).toEqual(["merged: +0 −0 rows", "unchanged: no changed keys"]);
@@ -459,6 +465,10 @@ where getvariable('changed_keys') is null or hash(u.net, u.id) in (select unnest
     expect([note(b, "stg_a"), note(b, "stg_b")]).toEqual(["merged: +1 −2 rows", "merged: +1 −1 rows"]);
     expect(note(b)).toBe("merged 3 changed keys: +2 −3 rows");
     expect(await table()).toEqual(await whole());
+    const hashes = (sql: string) => wh.all<{ h: string }>(`select h::varchar as h from (${sql}) order by 1`);
+    expect(await hashes("select key_hash as h from meta.test_written_keys where model = 'int_union'")).toEqual(
+      await hashes("select hash(net, id) as h from intermediate.int_union where (net = 'a' and id = 2) or (net = 'b' and id = 7)"),
+    );
     expect(await table()).toContain("a:2=444");
     expect(await table()).not.toContain("a:3=60");
     // every entry was read by the union's build: none is kept
@@ -979,5 +989,130 @@ describe("data tests", () => {
     const results = await runTests(wh, tests, { runId: "t2" }); // nothing built yet
     expect(results[0]!.status).toBe("error");
     expect(results[0]!.message).toMatch(/dim_k/);
+  });
+});
+
+describe("uniqueness tests after a partial write", () => {
+  // int_copy: a merge keyed by id, tested unique on id (its key) and on (v, w) (not holding the key).
+  // fct_daily: incremental by score_date, tested unique on (score_date, id) (holding the date) and on tag (not
+  // holding it: a row with w < 4 has its v for a tag, which can repeat another row's of any day).
+  type Row = [id: number, v: string, w: number];
+  const source = (rows: Row[]) =>
+    rows.length === 0 ? "select 0 as id, 'z' as v, 0 as w where false" : `select * from (values ${rows.map(([id, v, w]) => `(${id}, '${v}', ${w})`).join(", ")}) as t(id, v, w)`;
+  const setup = (rows: Row[]) => {
+    const dir = fixtureProject({
+      "staging/stg_src.sql": source(rows),
+      "intermediate/int_copy.sql": "select id, v, w from staging.stg_src",
+      "intermediate/int_copy.yml": "materialized: merge\nunique_key: [id]\ncolumns:\n  id:\n    tests: [unique]\ntests:\n  - unique_combination: [v, w]\n",
+      "marts/fct_daily.sql":
+        "select getvariable('run_date')::date as score_date, id, case when w < 4 then v else id || '@' || getvariable('run_date') end as tag\nfrom intermediate.int_copy where id % 2 = 0",
+      "marts/fct_daily.yml": "materialized: incremental\ndate_column: score_date\ncolumns:\n  tag:\n    tests: [unique]\ntests:\n  - unique_combination: [score_date, id]\n",
+    });
+    writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 0\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n  marts: {materialized: table}\n");
+    return dir;
+  };
+  const testsOf = async (dir: string) => compileTests(await buildGraph(loadProject(dir), wh));
+  const outcomes = (results: Awaited<ReturnType<typeof runTests>>) =>
+    Object.fromEntries(results.map((r) => [r.name, `${r.status} ${r.failures}${r.message?.startsWith("checked") ? " partial" : ""}`]));
+  const count = async (sql: string) => Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from (${sql})`))!.n);
+
+  it("over nights of random writes, give exactly what the whole test gives, checking only the written rows once passed", async () => {
+    // a seeded generator: the same rounds every run
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    const dir = setup([]);
+    let partialRuns = 0;
+    const partialFailures = new Set<string>();
+    let latest = 0;
+    for (let night = 1; night <= 30; night++) {
+      const rows: Row[] = [];
+      for (let id = 1; id <= 14; id++) if (rand(3) > 0) rows.push([id, "abcdefgh"[rand(8)]!, rand(40)]);
+      writeFixture(dir, "staging/stg_src.sql", source(rows));
+      // mostly the next date; now and then an earlier one again, whose rows the incremental model then replaces
+      const day = latest > 1 && rand(4) === 0 ? 1 + rand(latest) : ++latest;
+      await build(dir, { runDate: `2026-11-${String(day).padStart(2, "0")}` });
+      const tests = (await testsOf(dir)).filter((t) => t.written);
+      expect(tests.map((t) => t.name).sort()).toEqual([
+        "unique__fct_daily__tag",
+        "unique__int_copy__id",
+        "unique_combination__fct_daily__score_date__id",
+        "unique_combination__int_copy__v__w",
+      ]);
+      // what each test gives over the whole table, before the run records anything
+      const whole: Record<string, string> = {};
+      for (const t of tests) {
+        const n = await count(t.sql);
+        whole[t.name] = `${n === 0 ? "pass" : "fail"} ${n}`;
+      }
+      const results = await runTests(wh, tests, { runId: `night-${night}` });
+      const got = outcomes(results);
+      for (const t of tests) {
+        expect(got[t.name]!.replace(" partial", ""), `night ${night}: ${t.name}`).toBe(whole[t.name]);
+        if (got[t.name]!.endsWith("partial")) {
+          partialRuns++;
+          if (got[t.name]!.startsWith("fail")) partialFailures.add(t.name);
+        }
+      }
+    }
+    // the partial form ran, and found duplicates on both tables (on the nights this seed gives)
+    expect(partialRuns).toBeGreaterThan(60);
+    expect([...partialFailures].sort()).toEqual(["unique__fct_daily__tag", "unique_combination__int_copy__v__w"]);
+  });
+
+  it("run whole after a replace, a --full-refresh, or another query or DuckDB, and after `clout forget`", async () => {
+    const dir = setup([[1, "a", 1], [2, "b", 2], [4, "d", 4]]);
+    await build(dir, { runDate: "2026-11-01" });
+    // nothing has passed yet: the build logs nothing, and the tests run whole
+    expect(await count("from meta.test_written_keys")).toBe(0);
+    const partial = (rs: Awaited<ReturnType<typeof runTests>>) => rs.filter((r) => r.message?.startsWith("checked")).map((r) => r.name).sort();
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t1" }))).toEqual([]);
+    expect(await count("from meta.test_verified")).toBe(4);
+    // a merge that writes one row (id 2 changes), an incremental night: both logged, both tables' tests partial
+    writeFixture(dir, "staging/stg_src.sql", source([[1, "a", 1], [2, "B", 2], [4, "d", 4]]));
+    await build(dir, { runDate: "2026-11-02" });
+    expect(await wh.all("select model, count(*)::integer as n from meta.test_written_keys group by model order by model")).toEqual([
+      { model: "fct_daily", n: 1 },
+      { model: "int_copy", n: 1 },
+    ]);
+    let rs = await runTests(wh, await testsOf(dir), { runId: "t2" });
+    expect(partial(rs)).toEqual(["unique__fct_daily__tag", "unique__int_copy__id", "unique_combination__fct_daily__score_date__id", "unique_combination__int_copy__v__w"]);
+    expect(rs.find((r) => r.name === "unique__int_copy__id")!.message).toBe("checked 1 written keys, not every row (--full: every row)");
+    // every test passed: the written keys are cleared
+    expect(await count("from meta.test_written_keys")).toBe(0);
+    // --full-refresh replaces both tables: whole again
+    await build(dir, { runDate: "2026-11-03", fullRefresh: true });
+    expect(await count("from meta.test_verified")).toBe(0);
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t3" }))).toEqual([]);
+    // a replace for changed columns forgets int_copy's record; fct_daily's stays (its night is logged)
+    writeFixture(dir, "intermediate/int_copy.sql", "select id, v, w::bigint as w from staging.stg_src");
+    await build(dir, { runDate: "2026-11-04" });
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t4" }))).toEqual(["unique__fct_daily__tag", "unique_combination__fct_daily__score_date__id"]);
+    // a test whose query changed, or a record from another DuckDB, runs whole
+    await wh.run("update meta.test_verified set sql_sha256 = 'other' where test_name = 'unique__int_copy__id'");
+    await wh.run("update meta.test_verified set duckdb_version = 'v0.0.1' where test_name = 'unique__fct_daily__tag'");
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t5" }))).toEqual(["unique_combination__fct_daily__score_date__id", "unique_combination__int_copy__v__w"]);
+    // `clout forget` deletes rows behind the models' backs (and could match a logged hash's digits): whole again
+    await scrubWarehouse(wh, "no such id");
+    expect(await count("from meta.test_verified")).toBe(0);
+  });
+
+  it("see a duplicate written behind the build's back only with --full, and then run whole until it is gone", async () => {
+    const dir = setup([[1, "a", 1], [2, "b", 2], [3, "c", 3]]);
+    await build(dir, { runDate: "2026-11-01" });
+    await runTests(wh, await testsOf(dir), { runId: "t1" });
+    // an ad-hoc insert is no write of the build's: nothing logs it, so the partial test cannot see it
+    await wh.run("insert into intermediate.int_copy values (1, 'x', 5)");
+    expect(outcomes(await runTests(wh, await testsOf(dir), { runId: "t2" }))["unique__int_copy__id"]).toBe("pass 0 partial");
+    const full = await runTests(wh, await testsOf(dir), { runId: "t3", full: true });
+    expect(outcomes(full)["unique__int_copy__id"]).toBe("fail 1");
+    expect(full.find((r) => r.name === "unique__int_copy__id")!.sample).toEqual([{ id: 1, n_rows: 2 }]);
+    // the failed test lost its record: whole, and failing, until the duplicate is gone
+    expect(outcomes(await runTests(wh, await testsOf(dir), { runId: "t4" }))["unique__int_copy__id"]).toBe("fail 1");
+    await wh.run("delete from intermediate.int_copy where v = 'x'");
+    expect(outcomes(await runTests(wh, await testsOf(dir), { runId: "t5" }))["unique__int_copy__id"]).toBe("pass 0");
+    expect(outcomes(await runTests(wh, await testsOf(dir), { runId: "t6" }))["unique__int_copy__id"]).toBe("pass 0 partial");
   });
 });

@@ -22,6 +22,8 @@ import { runDataTests } from "./test.ts";
 export interface NightOptions {
   date: string;
   fullRefresh?: boolean;
+  /** Run every data test over the whole table (`clout test --full`). */
+  fullTests?: boolean;
   rejectThreshold?: number;
 }
 
@@ -81,7 +83,7 @@ export async function runNight(ctx: Context, opts: NightOptions): Promise<{ runI
           buildModels(ctx, wh, { runId, runDate: opts.date, fullRefresh: opts.fullRefresh ?? false, command: "nightly", recordRun: false }),
         );
         ctx.out.quietPasses = true;
-        const tests = await stage(wh, runId, "test", ctx, () => runDataTests(ctx, wh, { runId }));
+        const tests = await stage(wh, runId, "test", ctx, () => runDataTests(ctx, wh, { runId, full: opts.fullTests ?? false }));
         if (tests.failed > 0) {
           throw new UserError(`nightly ${opts.date} failed its data tests: ${tests.line}`, "nothing was published; `clout status` lists the failures, `clout test` shows the offending rows");
         }
@@ -108,15 +110,16 @@ export function nightlyCommand(): Command {
     .option("--from <date>", "backfill: first date (with --to)")
     .option("--to <date>", "backfill: last date (with --from)")
     .option("--full-refresh", "rebuild incremental, merge and cache models from scratch on the first night of the run", false)
+    .option("--full-tests", "check every row in the data tests (clout test --full), not only the rows written since a uniqueness test last passed", false)
     .option("--reject-threshold <rate>", "fail the night when more than this share of a file's lines is rejected", "0.05")
-    .action(async (flags: { date?: string; from?: string; to?: string; fullRefresh: boolean; rejectThreshold: string }, cmd: Command) => {
+    .action(async (flags: { date?: string; from?: string; to?: string; fullRefresh: boolean; fullTests: boolean; rejectThreshold: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const dates = datesOf(flags);
       const threshold = Number(flags.rejectThreshold);
       if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) throw new UserError(`invalid --reject-threshold ${quote(flags.rejectThreshold)}`, "a share between 0 and 1, e.g. 0.05");
       const t0 = Date.now();
       for (const [i, date] of dates.entries()) {
-        await runNight(ctx, { date, fullRefresh: flags.fullRefresh && i === 0, rejectThreshold: threshold });
+        await runNight(ctx, { date, fullRefresh: flags.fullRefresh && i === 0, fullTests: flags.fullTests, rejectThreshold: threshold });
       }
       if (dates.length > 1) ctx.out.line(`backfill ${dates[0]}..${dates[dates.length - 1]}: ${dates.length} nights ok in ${seconds((Date.now() - t0) / 1000)}`);
     });

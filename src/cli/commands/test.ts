@@ -28,12 +28,13 @@ export function summarise(results: TestResult[]): { line: string; failed: number
 }
 
 /** Run the data tests (of the selected models), printing each; returns the results and how many failed. */
-export async function runDataTests(ctx: Context, wh: Warehouse, opts: { runId: string; selector?: string | undefined }): Promise<{ results: TestResult[]; failed: number; line: string }> {
+export async function runDataTests(ctx: Context, wh: Warehouse, opts: { runId: string; selector?: string | undefined; full?: boolean }): Promise<{ results: TestResult[]; failed: number; line: string }> {
   const graph = await projectGraph(ctx, wh);
   const tests = selectTests(compileTests(graph), opts.selector ? select(graph, opts.selector) : undefined);
   ctx.out.line(`test ${opts.runId}: ${tests.length} tests`);
   const results = await runTests(wh, tests, {
     runId: opts.runId,
+    full: opts.full ?? false,
     onTestEnd: (r, i, total) => {
       ctx.out.progress(`[${i + 1}/${total}] ${r.name}`);
       if (r.status !== "pass" || !ctx.out.quietPasses) printTestResult(ctx.out, r);
@@ -48,13 +49,14 @@ export function testCommand(): Command {
   return new Command("test")
     .description("run the data tests declared beside the models and the hand-written assert_*.sql tests")
     .option("-s, --select <selector...>", "only tests of these models: name, name+, +name, layer:marts")
-    .action(async (flags: { select?: string[] }, cmd: Command) => {
+    .option("--full", "check every row: also the uniqueness tests that would check only the rows written since they last passed", false)
+    .action(async (flags: { select?: string[]; full: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const selector = flags.select?.join(" ");
       const runId = newRunId();
       await withLock(ctx, "test", runId, () => withWarehouse(ctx, async (wh) => {
         await recordRunStart(wh, { runId, command: "test", startedAt: new Date(), runDate: null, selector: selector ?? null });
-        const { failed, line } = await runDataTests(ctx, wh, { runId, selector });
+        const { failed, line } = await runDataTests(ctx, wh, { runId, selector, full: flags.full });
         await recordRunEnd(wh, runId, failed > 0 ? "error" : "success", new Date(), failed > 0 ? line : null);
         if (failed > 0) {
           throw new UserError(`${failed} data test${failed === 1 ? "" : "s"} failed`, "the offending rows are listed above; fix the model or the data, then `clout test --select <model>`");
