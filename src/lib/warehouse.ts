@@ -68,7 +68,7 @@ create table if not exists meta.changed_keys_state (
 );
 create table if not exists meta.test_verified (
   test_name varchar not null, model varchar not null, sql_sha256 varchar not null, duckdb_version varchar not null,
-  verified_at timestamptz not null
+  partial_runs integer not null, verified_at timestamptz not null
 );
 create table if not exists meta.test_written_keys (
   model varchar not null, key_hash ubigint not null

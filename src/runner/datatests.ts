@@ -88,9 +88,13 @@ export function duplicatesSql(table: string, cols: string, where?: string): stri
  *   every row a partial write inserted since its tests last passed. The build logs them in the write's own
  *   transaction, and only for tables with a passed test.
  * - Any other write (a replace, a first run, --full-refresh, a change of columns or materialization) deletes the
- *   table's records in meta.test_verified, in the same transaction, so its tests run whole next time.
+ *   table's records in meta.test_verified, in the write's transaction or just before it, so its tests run whole
+ *   next time.
  * A failing test loses its record (it runs whole until it passes again). After the table's tests ran, its written
  * keys are cleared. `clout test --full` (`clout nightly --full-tests`) runs every test whole.
+ * A row written outside the build (an analyst's `insert`, a table swapped by hand) is in no log, so each such test
+ * still checks every row on every n-th run (sql/project.yml `unique_tests_whole_every`, 7: once a week of nights);
+ * meta.test_verified.partial_runs counts the runs since it last did.
  */
 
 /** The columns whose hash identifies the rows a partial write of `model` inserted: a merge's key, an incremental model's date; none for other materializations. */
@@ -217,6 +221,8 @@ export interface TestRunOptions {
   sampleSize?: number;
   /** Run every test over the whole table, even one that could check only the rows written since it last passed. */
   full?: boolean;
+  /** A test that could check only the written rows checks every row on every n-th run (project.yml `unique_tests_whole_every`; default 7). */
+  wholeEvery?: number;
   onTestEnd?: (r: TestResult, index: number, total: number) => void;
 }
 
@@ -262,10 +268,12 @@ async function copyForTests(wh: Warehouse, view: string, tests: DataTest[]): Pro
 export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOptions): Promise<TestResult[]> {
   const results: TestResult[] = [];
   const version = (await wh.one<{ v: string }>("select version() as v"))!.v;
-  const verified = new Map<string, string>();
+  const verified = new Map<string, { stamp: string; partialRuns: number }>();
   const written = new Map<string, number>();
+  const ranPartial = new Set<string>();
   if (!opts.full) {
-    for (const r of await wh.all<{ test_name: string; stamp: string }>("select test_name, sql_sha256 || ' ' || duckdb_version as stamp from meta.test_verified")) verified.set(r.test_name, r.stamp);
+    const rows = await wh.all<{ test_name: string; stamp: string; partial_runs: number }>("select test_name, sql_sha256 || ' ' || duckdb_version as stamp, partial_runs from meta.test_verified");
+    for (const r of rows) verified.set(r.test_name, { stamp: r.stamp, partialRuns: Number(r.partial_runs) });
     for (const r of await wh.all<{ model: string; n: number }>("select model, count(*)::bigint as n from meta.test_written_keys group by model")) written.set(r.model, Number(r.n));
   }
   const left = new Map<string, number>();
@@ -288,10 +296,17 @@ export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOp
         }
       }
       if (view && copied === view.table) sql = view.sqlOn(SUBJECT);
-      const partial = t.written && verified.get(t.name) === stampOf(t, version) ? t.written : undefined;
-      if (partial) sql = partial.sql;
+      const v = verified.get(t.name);
+      const partial = t.written && v?.stamp === stampOf(t, version) && v.partialRuns + 1 < (opts.wholeEvery ?? 7) ? t.written : undefined;
+      if (partial) {
+        sql = partial.sql;
+        ranPartial.add(t.name);
+      }
       const r = await runOne(wh, t, sql, t0, opts);
-      if (partial && r.status !== "error") r.message = `checked ${(written.get(partial.model) ?? 0).toLocaleString("en-US")} written keys, not every row (--full: every row)`;
+      if (partial && r.status !== "error") {
+        const n = written.get(partial.model) ?? 0;
+        r.message = `checked ${n.toLocaleString("en-US")} written key${n === 1 ? "" : "s"}, not every row; --full checks every row`;
+      }
       results.push(r);
       opts.onTestEnd?.(results.at(-1)!, i, tests.length);
       if (view && copied === view.table) {
@@ -307,7 +322,7 @@ export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOp
     if (copied) await wh.run(`drop table if exists ${SUBJECT}`);
   }
   await recordResults(wh, opts.runId, results);
-  await recordVerified(wh, tests, results, version);
+  await recordVerified(wh, tests, results, version, verified, ranPartial);
   return results;
 }
 
@@ -325,15 +340,25 @@ function sha256(text: string): string {
  * record (it runs whole next time). Either way the keys written to its table so far are needed no more: the tests
  * are selected by model, so every test of that table ran and holds on it as it is, or will run whole.
  */
-async function recordVerified(wh: Warehouse, tests: DataTest[], results: TestResult[], version: string): Promise<void> {
+async function recordVerified(
+  wh: Warehouse,
+  tests: DataTest[],
+  results: TestResult[],
+  version: string,
+  before: Map<string, { partialRuns: number }>,
+  ranPartial: Set<string>,
+): Promise<void> {
   const byName = new Map(results.map((r) => [r.name, r]));
   const partial = tests.filter((t) => t.written);
   if (partial.length === 0) return;
   await wh.transaction(async () => {
     for (const t of partial) {
       await wh.run("delete from meta.test_verified where test_name = $1", [t.name]);
-      if (byName.get(t.name)?.status !== "pass") continue;
-      await wh.run("insert into meta.test_verified values ($1, $2, $3, $4, now())", [t.name, t.written!.model, sha256(t.sql), version]);
+      const r = byName.get(t.name);
+      if (r?.status !== "pass") continue;
+      // how many runs in a row checked only the written rows (0: this one checked every row)
+      const partialRuns = ranPartial.has(t.name) ? (before.get(t.name)?.partialRuns ?? 0) + 1 : 0;
+      await wh.run("insert into meta.test_verified values ($1, $2, $3, $4, $5, now())", [t.name, t.written!.model, sha256(t.sql), version, partialRuns]);
     }
     for (const model of new Set(partial.map((t) => t.written!.model))) await wh.run("delete from meta.test_written_keys where model = $1", [model]);
   });

@@ -1079,7 +1079,7 @@ describe("uniqueness tests after a partial write", () => {
     ]);
     let rs = await runTests(wh, await testsOf(dir), { runId: "t2" });
     expect(partial(rs)).toEqual(["unique__fct_daily__tag", "unique__int_copy__id", "unique_combination__fct_daily__score_date__id", "unique_combination__int_copy__v__w"]);
-    expect(rs.find((r) => r.name === "unique__int_copy__id")!.message).toBe("checked 1 written keys, not every row (--full: every row)");
+    expect(rs.find((r) => r.name === "unique__int_copy__id")!.message).toBe("checked 1 written key, not every row; --full checks every row");
     // every test passed: the written keys are cleared
     expect(await count("from meta.test_written_keys")).toBe(0);
     // --full-refresh replaces both tables: whole again
@@ -1097,6 +1097,22 @@ describe("uniqueness tests after a partial write", () => {
     // `clout forget` deletes rows behind the models' backs (and could match a logged hash's digits): whole again
     await scrubWarehouse(wh, "no such id");
     expect(await count("from meta.test_verified")).toBe(0);
+  });
+
+  it("still check every row on every n-th run (unique_tests_whole_every), for rows no log holds", async () => {
+    const dir = setup([[1, "a", 1], [2, "b", 2]]);
+    expect(loadProject(dir).uniqueTestsWholeEvery).toBe(7);
+    await build(dir, { runDate: "2026-11-01" });
+    const kinds: string[] = [];
+    for (let run = 1; run <= 7; run++) {
+      const rs = await runTests(wh, await testsOf(dir), { runId: `w${run}`, wholeEvery: 3 });
+      kinds.push(rs.find((r) => r.name === "unique__int_copy__id")!.message?.startsWith("checked") ? "partial" : "whole");
+    }
+    expect(kinds).toEqual(["whole", "partial", "partial", "whole", "partial", "partial", "whole"]);
+    expect(await wh.all("select partial_runs from meta.test_verified where test_name = 'unique__int_copy__id'")).toEqual([{ partial_runs: 0 }]);
+    // 1: every run checks every row
+    const once = await runTests(wh, await testsOf(dir), { runId: "w8", wholeEvery: 1 });
+    expect(once.filter((r) => r.message !== null)).toEqual([]);
   });
 
   it("see a duplicate written behind the build's back only with --full, and then run whole until it is gone", async () => {

@@ -12,7 +12,8 @@ import { projectGraph } from "./build.ts";
 export function printTestResult(out: Output, r: TestResult): void {
   const tag = { pass: "pass ", fail: "FAIL ", warn: "WARN ", error: "ERROR" }[r.status];
   if (r.status === "pass") {
-    out.line(`  ${tag}  ${r.name}  ${seconds(r.duration_s)}`);
+    // a uniqueness test that checked only the rows written since it last passed says so
+    out.line(`  ${tag}  ${r.name}  ${seconds(r.duration_s)}${r.message ? `  (${r.message})` : ""}`);
     return;
   }
   const what = r.status === "error" ? `could not run: ${r.message}` : `${r.failures} offending row${r.failures === 1 ? "" : "s"}`;
@@ -35,6 +36,7 @@ export async function runDataTests(ctx: Context, wh: Warehouse, opts: { runId: s
   const results = await runTests(wh, tests, {
     runId: opts.runId,
     full: opts.full ?? false,
+    wholeEvery: graph.project.uniqueTestsWholeEvery,
     onTestEnd: (r, i, total) => {
       ctx.out.progress(`[${i + 1}/${total}] ${r.name}`);
       if (r.status !== "pass" || !ctx.out.quietPasses) printTestResult(ctx.out, r);
