@@ -351,16 +351,21 @@ async function recordVerified(
   const byName = new Map(results.map((r) => [r.name, r]));
   const partial = tests.filter((t) => t.written);
   if (partial.length === 0) return;
+  const passed = partial.filter((t) => byName.get(t.name)?.status === "pass");
+  const models = [...new Set(partial.map((t) => t.written!.model))];
+  const marks = (n: number, width: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => (width === 1 ? `$${from + i + 1}` : `(${Array.from({ length: width }, (_, k) => `$${from + i * width + k + 1}`).join(", ")}, now())`)).join(", ");
+  // three statements, whatever the number of tests
   await wh.transaction(async () => {
-    for (const t of partial) {
-      await wh.run("delete from meta.test_verified where test_name = $1", [t.name]);
-      const r = byName.get(t.name);
-      if (r?.status !== "pass") continue;
-      // how many runs in a row checked only the written rows (0: this one checked every row)
-      const partialRuns = ranPartial.has(t.name) ? (before.get(t.name)?.partialRuns ?? 0) + 1 : 0;
-      await wh.run("insert into meta.test_verified values ($1, $2, $3, $4, $5, now())", [t.name, t.written!.model, sha256(t.sql), version, partialRuns]);
+    await wh.run(`delete from meta.test_verified where test_name in (${marks(partial.length, 1)})`, partial.map((t) => t.name));
+    if (passed.length > 0) {
+      await wh.run(
+        `insert into meta.test_verified values ${marks(passed.length, 5)}`,
+        // how many runs in a row checked only the written rows (0: this one checked every row)
+        passed.flatMap((t) => [t.name, t.written!.model, sha256(t.sql), version, ranPartial.has(t.name) ? (before.get(t.name)?.partialRuns ?? 0) + 1 : 0]),
+      );
     }
-    for (const model of new Set(partial.map((t) => t.written!.model))) await wh.run("delete from meta.test_written_keys where model = $1", [model]);
+    await wh.run(`delete from meta.test_written_keys where model in (${marks(models.length, 1)})`, models);
   });
 }
 
