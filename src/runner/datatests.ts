@@ -353,19 +353,17 @@ async function recordVerified(
   if (partial.length === 0) return;
   const passed = partial.filter((t) => byName.get(t.name)?.status === "pass");
   const models = [...new Set(partial.map((t) => t.written!.model))];
-  const marks = (n: number, width: number, from = 0) =>
-    Array.from({ length: n }, (_, i) => (width === 1 ? `$${from + i + 1}` : `(${Array.from({ length: width }, (_, k) => `$${from + i * width + k + 1}`).join(", ")}, now())`)).join(", ");
   // three statements, whatever the number of tests
   await wh.transaction(async () => {
-    await wh.run(`delete from meta.test_verified where test_name in (${marks(partial.length, 1)})`, partial.map((t) => t.name));
+    await wh.run(`delete from meta.test_verified where test_name in ${paramRows(1, partial.length)}`, partial.map((t) => t.name));
     if (passed.length > 0) {
       await wh.run(
-        `insert into meta.test_verified values ${marks(passed.length, 5)}`,
+        `insert into meta.test_verified values ${paramRows(passed.length, 5, ", now()")}`,
         // how many runs in a row checked only the written rows (0: this one checked every row)
         passed.flatMap((t) => [t.name, t.written!.model, sha256(t.sql), version, ranPartial.has(t.name) ? (before.get(t.name)?.partialRuns ?? 0) + 1 : 0]),
       );
     }
-    await wh.run(`delete from meta.test_written_keys where model in (${marks(models.length, 1)})`, models);
+    await wh.run(`delete from meta.test_written_keys where model in ${paramRows(1, models.length)}`, models);
   });
 }
 
@@ -391,12 +389,16 @@ async function recordResults(wh: Warehouse, runId: string, results: TestResult[]
   const COLUMNS = 9;
   for (let i = 0; i < results.length; i += 100) {
     const chunk = results.slice(i, i + 100);
-    const values = chunk.map((_, j) => `(${Array.from({ length: COLUMNS }, (_, k) => `$${j * COLUMNS + k + 1}`).join(", ")})`);
     await wh.run(
-      `insert into meta.test_results (run_id, test_name, model, severity, status, failures, duration_s, message, sample_json) values ${values.join(", ")}`,
+      `insert into meta.test_results (run_id, test_name, model, severity, status, failures, duration_s, message, sample_json) values ${paramRows(chunk.length, COLUMNS)}`,
       chunk.flatMap((r) => [runId, r.name, r.models.join(","), r.severity, r.status, r.failures, r.duration_s, r.message, JSON.stringify(r.sample, jsonSafe)]),
     );
   }
+}
+
+/** `rows` groups of `width` parameters, `($1, $2), ($3, $4)`, each ending with `tail`: a multi-row insert's values, or (one row) an IN list. */
+function paramRows(rows: number, width: number, tail = ""): string {
+  return Array.from({ length: rows }, (_, i) => `(${Array.from({ length: width }, (_, k) => `$${i * width + k + 1}`).join(", ")}${tail})`).join(", ");
 }
 
 /** JSON.stringify replacer for DuckDB values (bigint, Date). */
