@@ -5,6 +5,7 @@ import { writeJsonAtomic } from "../lib/files.ts";
 import { pagerank } from "../lib/pagerank.ts";
 import { ident, type Warehouse } from "../lib/warehouse.ts";
 import { changedKeys, deleteLogged, hashOf, logKeys, logReset, planChangeLogs, readerPlan, recordReader, sourcesNow, type ChangeLogPlan, type SourcesNow } from "./changelog.ts";
+import { writtenKeyColumns } from "./datatests.ts";
 import type { Graph } from "./graph.ts";
 import type { Model } from "./project.ts";
 import { recordRunEnd, recordRunStart } from "./runs.ts";
@@ -285,7 +286,7 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
       }
       const kept = inserted > 0 ? await countRows(wh, target) : held;
       if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
-      await logWritten(wh, track, model.name, `select hash(${key.join(", ")}) as h from ${fresh}`);
+      await logWritten(wh, track, model, fresh);
       await wh.run(`drop table ${fresh}`);
       await recordLakeState(wh, model.name, state);
       return { rows: kept + inserted, replaced: undefined, inserted, deleted: held - kept, since };
@@ -403,7 +404,7 @@ async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: 
         `insert into ${target} (${names.join(", ")})
          select ${names.map((n) => `__clout_r.${n}`).join(", ")} from (select __clout_row[1] as __clout_r from ${fresh} where __clout_row is not null)`,
       );
-      await logWritten(wh, ctx.track, model.name, `select __clout_id.k as h from ${fresh} where __clout_row is not null`);
+      await logWritten(wh, ctx.track, model, `(select unnest(__clout_row[1]) from ${fresh} where __clout_row is not null)`);
     }
     await wh.run(`drop table ${fresh}`);
     await record();
@@ -442,7 +443,7 @@ async function runChangedKeys(
       else await wh.run(`delete from ${target} as __clout_t where ${mine} in (select h from ${changed})`);
       const kept = await countRows(wh, target);
       if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
-      await logWritten(wh, track, model.name, `select hash(${model.config.unique_key!.map(ident).join(", ")}) as h from ${fresh}`);
+      await logWritten(wh, track, model, fresh);
       await wh.run(`drop table ${fresh}`);
       await wh.run(`drop table ${changed}`);
       await record();
@@ -493,9 +494,11 @@ async function trackedModels(wh: Warehouse): Promise<Set<string>> {
   return new Set(rows.map((r) => r.model));
 }
 
-/** A partial write's inserted rows (`hashes` selects one ubigint `h` per row: the hash of its written-key columns), logged for the table's passed tests. */
-async function logWritten(wh: Warehouse, track: Set<string>, model: string, hashes: string): Promise<void> {
-  if (track.has(model)) await wh.run(`insert into meta.test_written_keys select $1, h from (${hashes})`, [model]);
+/** A partial write's inserted rows (`rows`: a table or subquery of them), logged for the table's passed tests as the hashes of their written keys (writtenKeyColumns, the columns its tests search by). */
+async function logWritten(wh: Warehouse, track: Set<string>, model: Model, rows: string): Promise<void> {
+  if (!track.has(model.name)) return;
+  const cols = writtenKeyColumns(model)!.map(ident).join(", ");
+  await wh.run(`insert into meta.test_written_keys select distinct $1, hash(${cols}) from ${rows}`, [model.name]);
 }
 
 /** A write the tests cannot follow (a replace, a first run): the table's tests run whole next time. */
@@ -550,7 +553,7 @@ async function runModel(
         await wh.run(`create table if not exists ${target} as from ${tmp} with no data`);
         await wh.run(`delete from ${target} where ${dateCol} = getvariable('run_date')::date`);
         await wh.run(`insert into ${target} by name from ${tmp}`);
-        await logWritten(wh, ctx.track, model.name, `select distinct hash(${dateCol}) as h from ${tmp}`);
+        await logWritten(wh, ctx.track, model, tmp);
         await wh.run(`drop table ${tmp}`);
         const row = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${target} where ${dateCol} = getvariable('run_date')::date`);
         return Number(row?.n ?? 0);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { UserError, messageOf, quote } from "../lib/errors.ts";
 import { ident, literal, type Warehouse } from "../lib/warehouse.ts";
 import { columnRefs, type Graph } from "./graph.ts";
-import { combinationColumns, isUniqueTest, type ColumnTest, type ModelTest, type Severity } from "./project.ts";
+import { UNIQUE_TESTS_WHOLE_EVERY, combinationColumns, isUniqueTest, type ColumnTest, type ModelTest, type Severity } from "./project.ts";
 
 /**
  * Data tests. Declared ones live in a model's sidecar `.yml` (not_null, unique, unique_combination,
@@ -221,7 +221,7 @@ export interface TestRunOptions {
   sampleSize?: number;
   /** Run every test over the whole table, even one that could check only the rows written since it last passed. */
   full?: boolean;
-  /** A test that could check only the written rows checks every row on every n-th run (project.yml `unique_tests_whole_every`; default 7). */
+  /** A test that could check only the written rows checks every row on every n-th run (project.yml `unique_tests_whole_every`; default UNIQUE_TESTS_WHOLE_EVERY). */
   wholeEvery?: number;
   onTestEnd?: (r: TestResult, index: number, total: number) => void;
 }
@@ -268,12 +268,12 @@ async function copyForTests(wh: Warehouse, view: string, tests: DataTest[]): Pro
 export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOptions): Promise<TestResult[]> {
   const results: TestResult[] = [];
   const version = (await wh.one<{ v: string }>("select version() as v"))!.v;
-  const verified = new Map<string, { stamp: string; partialRuns: number }>();
+  const verified = new Map<string, { sha256: string; version: string; partialRuns: number }>();
   const written = new Map<string, number>();
   const ranPartial = new Set<string>();
   if (!opts.full) {
-    const rows = await wh.all<{ test_name: string; stamp: string; partial_runs: number }>("select test_name, sql_sha256 || ' ' || duckdb_version as stamp, partial_runs from meta.test_verified");
-    for (const r of rows) verified.set(r.test_name, { stamp: r.stamp, partialRuns: Number(r.partial_runs) });
+    const rows = await wh.all<{ test_name: string; sql_sha256: string; duckdb_version: string; partial_runs: number }>("select test_name, sql_sha256, duckdb_version, partial_runs from meta.test_verified");
+    for (const r of rows) verified.set(r.test_name, { sha256: r.sql_sha256, version: r.duckdb_version, partialRuns: Number(r.partial_runs) });
     for (const r of await wh.all<{ model: string; n: number }>("select model, count(*)::bigint as n from meta.test_written_keys group by model")) written.set(r.model, Number(r.n));
   }
   const left = new Map<string, number>();
@@ -297,7 +297,9 @@ export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOp
       }
       if (view && copied === view.table) sql = view.sqlOn(SUBJECT);
       const v = verified.get(t.name);
-      const partial = t.written && v?.stamp === stampOf(t, version) && v.partialRuns + 1 < (opts.wholeEvery ?? 7) ? t.written : undefined;
+      // the test passed on this table with this query and this DuckDB, and has not reached its run that checks every row
+      const current = v !== undefined && v.sha256 === sha256(t.sql) && v.version === version && v.partialRuns + 1 < (opts.wholeEvery ?? UNIQUE_TESTS_WHOLE_EVERY);
+      const partial = current ? t.written : undefined;
       if (partial) {
         sql = partial.sql;
         ranPartial.add(t.name);
@@ -324,11 +326,6 @@ export async function runTests(wh: Warehouse, tests: DataTest[], opts: TestRunOp
   await recordResults(wh, opts.runId, results);
   await recordVerified(wh, tests, results, version, verified, ranPartial);
   return results;
-}
-
-/** What a passed test's record in meta.test_verified must match for it to check only the written rows. */
-function stampOf(t: DataTest, version: string): string {
-  return `${sha256(t.sql)} ${version}`;
 }
 
 function sha256(text: string): string {
