@@ -71,8 +71,10 @@ create table if not exists meta.test_verified (
   partial_runs integer not null, verified_at timestamptz not null
 );
 create table if not exists meta.test_written_keys (
-  model varchar not null, key_hash ubigint not null
+  model varchar not null, key_hash ubigint not null, key_date date
 );
+-- key_date (the written date of an incremental model, so its tests read only that date's row groups) came later
+alter table meta.test_written_keys add column if not exists key_date date;
 create table if not exists meta.ingest_files (
   run_id varchar not null, source varchar not null, entity varchar not null, dt date not null, file varchar,
   status varchar not null, lines_read bigint not null, accepted bigint not null, rejected bigint not null,

@@ -494,11 +494,16 @@ async function trackedModels(wh: Warehouse): Promise<Set<string>> {
   return new Set(rows.map((r) => r.model));
 }
 
-/** A partial write's inserted rows (`rows`: a table or subquery of them), logged for the table's passed tests as the hashes of their written keys (writtenKeyColumns, the columns its tests search by). */
+/**
+ * A partial write's inserted rows (`rows`: a table or subquery of them), logged for the table's passed tests as the
+ * hashes of their written keys (writtenKeyColumns, the columns its tests search by), and for an incremental model as
+ * the written date too (its tests filter on it: writtenFilter).
+ */
 async function logWritten(wh: Warehouse, track: Set<string>, model: Model, rows: string): Promise<void> {
   if (!track.has(model.name)) return;
   const cols = writtenKeyColumns(model)!.map(ident).join(", ");
-  await wh.run(`insert into meta.test_written_keys select distinct $1, hash(${cols}) from ${rows}`, [model.name]);
+  const date = model.materialized === "incremental" ? `${ident(model.dateColumn!)}::date` : "null::date";
+  await wh.run(`insert into meta.test_written_keys (model, key_hash, key_date) select distinct $1, hash(${cols}), ${date} from ${rows}`, [model.name]);
 }
 
 /** A write the tests cannot follow (a replace, a first run): the table's tests run whole next time. */

@@ -32,7 +32,7 @@ export const ProjectFile = z
     changed_keys_max_share: z.number().min(0).optional(),
     /** A uniqueness test that may check only the rows written since it passed still checks every row on every n-th
      *  run (1: always every row). */
-    unique_tests_whole_every: z.number().int().min(1).optional(),
+    partial_tests_whole_every: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -42,8 +42,8 @@ export const MERGE_MIN_ROWS = 100_000;
 export const CHANGED_SINCE_MIN_ROWS = 10_000;
 /** The default of `changed_keys_max_share` in sql/project.yml. */
 export const CHANGED_KEYS_MAX_SHARE = 0.25;
-/** The default of `unique_tests_whole_every` in sql/project.yml. */
-export const UNIQUE_TESTS_WHOLE_EVERY = 7;
+/** The default of `partial_tests_whole_every` in sql/project.yml. */
+export const PARTIAL_TESTS_WHOLE_EVERY = 7;
 
 const sev = { severity: Severity.optional() };
 /** A test on one column. */
@@ -148,8 +148,8 @@ export interface Project {
   changedSinceMinRows: number;
   /** changed_keys models whose sources changed more keys than this share of their rows are computed whole (project.yml `changed_keys_max_share`). */
   changedKeysMaxShare: number;
-  /** A uniqueness test checking only the rows written since it passed checks every row on every n-th run (project.yml `unique_tests_whole_every`). */
-  uniqueTestsWholeEvery: number;
+  /** A test checking only the rows written since it passed (a uniqueness test, or a row test on an incremental model) checks every row on every n-th run (project.yml `partial_tests_whole_every`). */
+  partialTestsWholeEvery: number;
   models: Map<string, Model>;
   sqlTests: SqlTest[];
 }
@@ -342,7 +342,7 @@ export function loadProject(dir: string): Project {
   }
   return { dir, sqlDir, layers, mergeMinRows: pf.merge_min_rows ?? MERGE_MIN_ROWS, changedSinceMinRows: pf.changed_since_min_rows ?? CHANGED_SINCE_MIN_ROWS,
     changedKeysMaxShare: pf.changed_keys_max_share ?? CHANGED_KEYS_MAX_SHARE,
-    uniqueTestsWholeEvery: pf.unique_tests_whole_every ?? UNIQUE_TESTS_WHOLE_EVERY,
+    partialTestsWholeEvery: pf.partial_tests_whole_every ?? PARTIAL_TESTS_WHOLE_EVERY,
     models,
     sqlTests,
   };

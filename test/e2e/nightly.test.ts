@@ -64,17 +64,31 @@ describe("nightly", () => {
     expect(await publishedDifferences(clean.layout.root, again.layout.root)).toEqual([]);
   }, 120_000);
 
-  it("after the first night, the uniqueness tests of merge and incremental tables check only the rows written since; every row agrees", async () => {
-    // the tests with a partial form: every unique and unique_combination test on a merge or incremental model
+  it("after the first night, the uniqueness tests of merge and incremental tables, and the row tests of incremental ones, check only the rows written since; every row agrees", async () => {
+    // the tests with a partial form: every unique and unique_combination test on a merge or incremental model, and
+    // every not_null, accepted_values and expression test on an incremental model (none of this project's
+    // expressions there reads another row or table, or changes between runs)
     const project = loadProject(INSTALL_DIR);
+    const kindOf = (t: unknown) => (typeof t === "string" ? t : Object.keys(t as object)[0]!);
     const withForm = [...project.models.values()]
       .filter((m) => m.materialized === "merge" || m.materialized === "incremental")
       .flatMap((m) => [
-        ...Object.entries(m.config.columns ?? {}).flatMap(([c, spec]) => ((spec?.tests ?? []).some(isUniqueTest) ? [`unique__${m.name}__${c}`] : [])),
-        ...(m.config.tests ?? []).flatMap((t) => ("unique_combination" in t ? [`unique_combination__${m.name}__${combinationColumns(t.unique_combination).join("__")}`] : [])),
+        ...Object.entries(m.config.columns ?? {}).flatMap(([c, spec]) =>
+          (spec?.tests ?? []).flatMap((t) =>
+            isUniqueTest(t) ? [`unique__${m.name}__${c}`] : m.materialized === "incremental" && ["not_null", "accepted_values", "expression"].includes(kindOf(t)) ? [`${kindOf(t)}__${m.name}__${c}`] : [],
+          ),
+        ),
+        ...(m.config.tests ?? []).flatMap((t, i) =>
+          "unique_combination" in t
+            ? [`unique_combination__${m.name}__${combinationColumns(t.unique_combination).join("__")}`]
+            : m.materialized === "incremental" && "expression" in t
+              ? [`expression__${m.name}__${i + 1}`]
+              : [],
+        ),
       ])
       .sort();
-    expect(withForm.length).toBeGreaterThan(40);
+    expect(withForm.length).toBeGreaterThan(75);
+    expect(withForm).toEqual(expect.arrayContaining(["not_null__fct_person_scores__score", "expression__fct_person_scores__2", "accepted_values__fct_score_explanations__component"]));
     const nights = await queryWarehouse<{ run_id: string; d: string }>(clean, "select run_id, run_date::varchar as d from meta.runs where command = 'nightly' order by started_at");
     expect(nights.map((n) => n.d)).toEqual(Array.from({ length: 7 }, (_, i) => addDays(FIRST, i)));
     const partialOf = async (runId: string) =>

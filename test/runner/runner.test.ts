@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -992,10 +993,13 @@ describe("data tests", () => {
   });
 });
 
-describe("uniqueness tests after a partial write", () => {
-  // int_copy: a merge keyed by id, tested unique on id (its key) and on (v, w) (not holding the key).
+describe("tests after a partial write", () => {
+  // int_copy: a merge keyed by id, tested unique on id (its key) and on (v, w) (not holding the key); its not_null
+  // test on w has no partial form (a merge's row tests stay whole).
   // fct_daily: incremental by score_date, tested unique on (score_date, id) (holding the date) and on tag (not
-  // holding it: a row with w < 4 has its v for a tag, which can repeat another row's of any day).
+  // holding it: a row with w < 4 has its v for a tag, which can repeat another row's of any day); and row by row:
+  // w_ok not null (null for w = 39), kind among [even] ('odd' for w = 37), w_ok <> 38, and a model expression that
+  // always holds. Its last expression reads int_copy (not about its row alone), so it has no partial form either.
   type Row = [id: number, v: string, w: number];
   const source = (rows: Row[]) =>
     rows.length === 0 ? "select 0 as id, 'z' as v, 0 as w where false" : `select * from (values ${rows.map(([id, v, w]) => `(${id}, '${v}', ${w})`).join(", ")}) as t(id, v, w)`;
@@ -1003,10 +1007,28 @@ describe("uniqueness tests after a partial write", () => {
     const dir = fixtureProject({
       "staging/stg_src.sql": source(rows),
       "intermediate/int_copy.sql": "select id, v, w from staging.stg_src",
-      "intermediate/int_copy.yml": "materialized: merge\nunique_key: [id]\ncolumns:\n  id:\n    tests: [unique]\ntests:\n  - unique_combination: [v, w]\n",
-      "marts/fct_daily.sql":
-        "select getvariable('run_date')::date as score_date, id, case when w < 4 then v else id || '@' || getvariable('run_date') end as tag\nfrom intermediate.int_copy where id % 2 = 0",
-      "marts/fct_daily.yml": "materialized: incremental\ndate_column: score_date\ncolumns:\n  tag:\n    tests: [unique]\ntests:\n  - unique_combination: [score_date, id]\n",
+      "intermediate/int_copy.yml": "materialized: merge\nunique_key: [id]\ncolumns:\n  id:\n    tests: [unique]\n  w:\n    tests: [not_null]\ntests:\n  - unique_combination: [v, w]\n",
+      "marts/fct_daily.sql": [
+        "select getvariable('run_date')::date as score_date, id, case when w < 4 then v else id || '@' || getvariable('run_date') end as tag,",
+        "  case when w = 39 then null else w end as w_ok, case when w = 37 then 'odd' else 'even' end as kind",
+        "from intermediate.int_copy where id % 2 = 0",
+      ].join("\n"),
+      "marts/fct_daily.yml": [
+        "materialized: incremental",
+        "date_column: score_date",
+        "columns:",
+        "  tag:",
+        "    tests: [unique]",
+        "  w_ok:",
+        "    tests: [not_null, {expression: 'w_ok <> 38'}]",
+        "  kind:",
+        "    tests: [{accepted_values: {values: [even]}}]",
+        "tests:",
+        "  - unique_combination: [score_date, id]",
+        "  - expression: id > 0",
+        "  - expression: id in (select id from intermediate.int_copy)",
+        "",
+      ].join("\n"),
     });
     writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 0\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n  marts: {materialized: table}\n");
     return dir;
@@ -1036,6 +1058,10 @@ describe("uniqueness tests after a partial write", () => {
       await build(dir, { runDate: `2026-11-${String(day).padStart(2, "0")}` });
       const tests = (await testsOf(dir)).filter((t) => t.written);
       expect(tests.map((t) => t.name).sort()).toEqual([
+        "accepted_values__fct_daily__kind",
+        "expression__fct_daily__2",
+        "expression__fct_daily__w_ok",
+        "not_null__fct_daily__w_ok",
         "unique__fct_daily__tag",
         "unique__int_copy__id",
         "unique_combination__fct_daily__score_date__id",
@@ -1057,9 +1083,17 @@ describe("uniqueness tests after a partial write", () => {
         }
       }
     }
-    // the partial form ran, and found duplicates on both tables (on the nights this seed gives)
-    expect(partialRuns).toBeGreaterThan(60);
-    expect([...partialFailures].sort()).toEqual(["unique__fct_daily__tag", "unique_combination__int_copy__v__w"]);
+    // the partial form ran, and found duplicates on both tables and bad rows of each kind (on the nights this seed gives)
+    expect(partialRuns).toBeGreaterThan(120);
+    expect([...partialFailures].sort()).toEqual(
+      expect.arrayContaining([
+        "accepted_values__fct_daily__kind",
+        "expression__fct_daily__w_ok",
+        "not_null__fct_daily__w_ok",
+        "unique__fct_daily__tag",
+        "unique_combination__int_copy__v__w",
+      ]),
+    );
   });
 
   it("run whole after a replace, a --full-refresh, or another query or DuckDB, and after `clout forget`", async () => {
@@ -1069,7 +1103,7 @@ describe("uniqueness tests after a partial write", () => {
     expect(await count("from meta.test_written_keys")).toBe(0);
     const partial = (rs: Awaited<ReturnType<typeof runTests>>) => rs.filter((r) => r.message?.startsWith("checked")).map((r) => r.name).sort();
     expect(partial(await runTests(wh, await testsOf(dir), { runId: "t1" }))).toEqual([]);
-    expect(await count("from meta.test_verified")).toBe(4);
+    expect(await count("from meta.test_verified")).toBe(8);
     // a merge that writes one row (id 2 changes), an incremental night: both logged, both tables' tests partial
     writeFixture(dir, "staging/stg_src.sql", source([[1, "a", 1], [2, "B", 2], [4, "d", 4]]));
     await build(dir, { runDate: "2026-11-02" });
@@ -1077,8 +1111,16 @@ describe("uniqueness tests after a partial write", () => {
       { model: "fct_daily", n: 1 },
       { model: "int_copy", n: 1 },
     ]);
+    // the incremental model's written date is logged as a date, and its tests read only that date's rows
+    expect(await wh.all("select key_date::varchar as d from meta.test_written_keys where model = 'fct_daily'")).toEqual([{ d: "2026-11-02" }]);
+    expect(await wh.all("select key_date from meta.test_written_keys where model = 'int_copy'")).toEqual([{ key_date: null }]);
+    const daily = (await testsOf(dir)).filter((t) => t.models[0] === "fct_daily" && t.written);
+    expect(daily.length).toBe(6);
+    for (const t of daily) expect(t.written!.sql).toContain(`"score_date" in (select key_date from meta.test_written_keys where model = 'fct_daily')`);
     let rs = await runTests(wh, await testsOf(dir), { runId: "t2" });
-    expect(partial(rs)).toEqual(["unique__fct_daily__tag", "unique__int_copy__id", "unique_combination__fct_daily__score_date__id", "unique_combination__int_copy__v__w"]);
+    const dailyRows = ["accepted_values__fct_daily__kind", "expression__fct_daily__2", "expression__fct_daily__w_ok", "not_null__fct_daily__w_ok"];
+    const unique = ["unique__fct_daily__tag", "unique__int_copy__id", "unique_combination__fct_daily__score_date__id", "unique_combination__int_copy__v__w"];
+    expect(partial(rs)).toEqual([...dailyRows, ...unique].sort());
     expect(rs.find((r) => r.name === "unique__int_copy__id")!.message).toBe("checked 1 written key, not every row; --full checks every row");
     // every test passed: the written keys are cleared
     expect(await count("from meta.test_written_keys")).toBe(0);
@@ -1089,19 +1131,24 @@ describe("uniqueness tests after a partial write", () => {
     // a replace for changed columns forgets int_copy's record; fct_daily's stays (its night is logged)
     writeFixture(dir, "intermediate/int_copy.sql", "select id, v, w::bigint as w from staging.stg_src");
     await build(dir, { runDate: "2026-11-04" });
-    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t4" }))).toEqual(["unique__fct_daily__tag", "unique_combination__fct_daily__score_date__id"]);
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t4" }))).toEqual([...dailyRows, "unique__fct_daily__tag", "unique_combination__fct_daily__score_date__id"].sort());
     // a test whose query changed, or a record from another DuckDB, runs whole
     await wh.run("update meta.test_verified set sql_sha256 = 'other' where test_name = 'unique__int_copy__id'");
     await wh.run("update meta.test_verified set duckdb_version = 'v0.0.1' where test_name = 'unique__fct_daily__tag'");
-    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t5" }))).toEqual(["unique_combination__fct_daily__score_date__id", "unique_combination__int_copy__v__w"]);
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t5" }))).toEqual([...dailyRows, "unique_combination__fct_daily__score_date__id", "unique_combination__int_copy__v__w"].sort());
+    // a record made when the hash covered the whole query only (before the partial form changed): whole once
+    const t = (await testsOf(dir)).find((x) => x.name === "unique_combination__int_copy__v__w")!;
+    await wh.run("update meta.test_verified set sql_sha256 = $1 where test_name = $2", [createHash("sha256").update(t.sql).digest("hex"), t.name]);
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t6" }))).not.toContain(t.name);
+    expect(partial(await runTests(wh, await testsOf(dir), { runId: "t7" }))).toContain(t.name);
     // `clout forget` deletes rows behind the models' backs (and could match a logged hash's digits): whole again
     await scrubWarehouse(wh, "no such id");
     expect(await count("from meta.test_verified")).toBe(0);
   });
 
-  it("still check every row on every n-th run (unique_tests_whole_every), for rows no log holds", async () => {
+  it("still check every row on every n-th run (partial_tests_whole_every), for rows no log holds", async () => {
     const dir = setup([[1, "a", 1], [2, "b", 2]]);
-    expect(loadProject(dir).uniqueTestsWholeEvery).toBe(7);
+    expect(loadProject(dir).partialTestsWholeEvery).toBe(7);
     await build(dir, { runDate: "2026-11-01" });
     const kinds: string[] = [];
     for (let run = 1; run <= 7; run++) {

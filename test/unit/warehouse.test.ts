@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DUCKDB_MEMORY_SHARE, bytesOf, duckdbMemoryLimit } from "../../src/lib/memory.ts";
 import { Warehouse } from "../../src/lib/warehouse.ts";
@@ -13,6 +16,28 @@ describe("warehouse settings", () => {
     expect(await setting("TimeZone")).toBe("UTC");
     expect((await setting("disabled_compression_methods")).toLowerCase()).toContain("dictionary");
     expect(await setting("allocator_background_threads")).toBe("true");
+  });
+});
+
+describe("the meta tables", () => {
+  it("gain the columns added since a warehouse was made when it is opened again", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clout-meta-"));
+    try {
+      const file = path.join(dir, "warehouse.duckdb");
+      let wh = await Warehouse.open({ path: file });
+      // meta.test_written_keys as the twenty-fourth session made it, with a logged key
+      await wh.run("alter table meta.test_written_keys drop column key_date");
+      await wh.run("insert into meta.test_written_keys values ('m', 42)");
+      wh.close();
+      wh = await Warehouse.open({ path: file });
+      try {
+        expect(await wh.all("select model, key_hash::integer as key_hash, key_date from meta.test_written_keys")).toEqual([{ model: "m", key_hash: 42, key_date: null }]);
+      } finally {
+        wh.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

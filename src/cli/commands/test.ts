@@ -36,7 +36,7 @@ export async function runDataTests(ctx: Context, wh: Warehouse, opts: { runId: s
   const results = await runTests(wh, tests, {
     runId: opts.runId,
     full: opts.full ?? false,
-    wholeEvery: graph.project.uniqueTestsWholeEvery,
+    wholeEvery: graph.project.partialTestsWholeEvery,
     onTestEnd: (r, i, total) => {
       ctx.out.progress(`[${i + 1}/${total}] ${r.name}`);
       if (r.status !== "pass" || !ctx.out.quietPasses) printTestResult(ctx.out, r);
