@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { UserError, messageOf } from "../lib/errors.ts";
+import { UserError, machineHint, messageOf } from "../lib/errors.ts";
 import { DUCKDB_MEMORY_SHARE } from "../lib/memory.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { buildCommand } from "./commands/build.ts";
@@ -55,7 +55,10 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     process.stderr.write(`error: ${messageOf(err)}\n`);
-    process.stderr.write(debug ? `${(err as Error).stack ?? ""}\n` : "hint: this looks like a bug in Clout; rerun with --debug for the stack trace and report it\n");
+    const machine = machineHint(err);
+    if (machine) process.stderr.write(`hint: ${machine}\n`);
+    if (debug) process.stderr.write(`${(err as Error).stack ?? ""}\n`);
+    else if (!machine) process.stderr.write("hint: this looks like a bug in Clout; rerun with --debug for the stack trace and report it\n");
     return 1;
   }
 }

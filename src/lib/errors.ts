@@ -22,3 +22,20 @@ export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * A hint for an error that comes from the machine, not from Clout or the person's input: a full disk, DuckDB out of
+ * memory. These are not bugs; the hint says what to do. Undefined for anything else.
+ */
+export function machineHint(err: unknown): string | undefined {
+  const messages: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) messages.push(messageOf(e));
+  const text = messages.join("\n");
+  if (/No space left on device|ENOSPC/i.test(text)) {
+    return "the disk is full: free some space (or use --data-dir on a larger disk) and run again; a failed run keeps the last good results and publish";
+  }
+  if (/Out of Memory Error|could not allocate/i.test(text)) {
+    return "DuckDB ran out of memory: raise --memory-limit (or CLOUT_MEMORY_LIMIT) if the machine has more, or lower --threads; a failed run keeps the last good results and publish";
+  }
+  return undefined;
+}

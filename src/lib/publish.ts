@@ -31,7 +31,8 @@ export async function publish(wh: Warehouse, dataRoot: string, runId: string, me
   const link = path.join(dataRoot, "published");
   const snapshot = path.join(dataRoot, `published-${runId}`);
   const staging = `${snapshot}.tmp`;
-  fs.rmSync(staging, { recursive: true, force: true });
+  // a publish that failed (a full disk, a kill) left its temporaries: free their space before writing a snapshot
+  removeTemporaries(dataRoot);
   fs.mkdirSync(staging, { recursive: true });
   const marts = await wh.all<{ table_name: string }>(
     "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'BASE TABLE' order by table_name",
@@ -71,6 +72,11 @@ export function cleanup(dataRoot: string): void {
   const older = snaps.filter((s) => s !== live);
   if (older.length > 0) keep.add(older[older.length - 1]!);
   for (const s of snaps) if (!keep.has(s)) fs.rmSync(path.join(dataRoot, s), { recursive: true, force: true });
+  removeTemporaries(dataRoot);
+}
+
+/** Remove the snapshots and links a publish was still writing when it failed. Publishes hold the data directory's lock, so none is being written. */
+export function removeTemporaries(dataRoot: string): void {
   for (const n of fs.readdirSync(dataRoot)) {
     if (/^published-.*\.tmp$/.test(n) || /^published\.tmp-/.test(n)) fs.rmSync(path.join(dataRoot, n), { recursive: true, force: true });
   }

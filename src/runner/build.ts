@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { UserError, messageOf, quote } from "../lib/errors.ts";
+import { UserError, machineHint, messageOf, quote } from "../lib/errors.ts";
 import { writeJsonAtomic } from "../lib/files.ts";
 import { pagerank } from "../lib/pagerank.ts";
 import { ident, type Warehouse } from "../lib/warehouse.ts";
@@ -90,7 +90,8 @@ export class ModelFailedError extends UserError {
   constructor(model: Model, cause: string, result: BuildResult) {
     super(
       `model ${quote(model.name)} (${model.file}) failed: ${cause}`,
-      `tables from the last good run are unchanged; fix the SQL, then \`clout build --select ${model.name}+\``,
+      // a full disk or DuckDB out of memory is the machine's, not the SQL's
+      machineHint(cause) ?? `tables from the last good run are unchanged; fix the SQL, then \`clout build --select ${model.name}+\``,
     );
     this.result = result;
   }

@@ -101,7 +101,7 @@ export function duplicatesSql(table: string, cols: string, where?: string): stri
  *
  * Tests of each row on its own on an incremental model. An incremental model (the marts: one score date a night)
  * keeps every date it ever wrote, so a not_null, accepted_values or expression test on it reads a history that grows
- * by a date every night (at 240k people, 30 more days of scores made the marts' tests 1.9 s → 11 s). If every row
+ * by a date every night (at 240k people, 30 more score dates took the marts' tests in a night from 2.1 s to 15.8 s). If every row
  * passed such a test when it last passed, a row failing it now must have been inserted since (its outcome depends on
  * it alone), and all of an incremental model's inserted rows carry a date the build logged: the test reads only the
  * logged dates' rows. An expression is taken to be about its row alone unless it names a subquery, a window, or a

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { machineHint } from "../../src/lib/errors.ts";
 import { runCli } from "../helpers/cli.ts";
 import { fixtureProject, writeFixture } from "../helpers/fixture.ts";
 import { tempDir } from "../helpers/warehouse.ts";
@@ -69,5 +70,24 @@ describe("clout CLI (the real binary)", () => {
     const e = await runCli(["build", "--select", "fct_a"], { env });
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(/^error: model "fct_a" \(sql\/marts\/fct_a\.sql\) failed: Binder Error: .*nope/);
+    expect(e.stderr).toMatch(/\nhint: tables from the last good run are unchanged; fix the SQL/);
+  });
+
+  it("says a model that ran out of memory needs memory, not a fix to its SQL", async () => {
+    const data = tempDir();
+    // one list of 50M integers cannot spill to disk: about 400 MB in one value, under a 64 MB limit
+    const project = fixtureProject({ "marts/fct_big.sql": "select list(range) as l from range(50000000)" });
+    const r = await runCli(["build", "--memory-limit", "64MB", "--threads", "1"], { env: { CLOUT_DATA_DIR: data, CLOUT_PROJECT_DIR: project } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: model "fct_big" \(sql\/marts\/fct_big\.sql\) failed: Out of Memory Error: /);
+    expect(r.stderr).toMatch(/\nhint: DuckDB ran out of memory: raise --memory-limit/);
+    expect(r.stderr).not.toMatch(/fix the SQL|bug in Clout/);
+  });
+
+  it("machineHint: a full disk or DuckDB out of memory, found along an error's causes; nothing for other errors", () => {
+    expect(machineHint(new Error('IO Error: Could not write file "x.parquet": No space left on device'))).toMatch(/^the disk is full/);
+    expect(machineHint(new Error("write failed", { cause: Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }) }))).toMatch(/^the disk is full/);
+    expect(machineHint("Out of Memory Error: could not allocate block of size 256.0 KiB")).toMatch(/^DuckDB ran out of memory/);
+    expect(machineHint(new Error("Binder Error: column nope not found"))).toBeUndefined();
   });
 });
