@@ -70,7 +70,8 @@ export const ModelFile = z
     /** For incremental models: the DATE column whose one value a run replaces. */
     date_column: z.string().optional(),
     /** For append and merge models: the columns identifying a row (append: rows whose key is already present are never
-     *  replaced; merge: rows are matched on it to find what changed). */
+     *  replaced; merge: rows are matched on it to find what changed). Optional for a cache model: with it, a night
+     *  writes the cache by comparison (only new rows inserted, gone ones deleted) instead of rewriting it. */
     unique_key: z.array(z.string()).min(1).optional(),
     /** For merge models that read only the lake: on a night that only added partitions, the query is run with
      *  `getvariable('changed_since')` set to the first new date and must return every key whose row may have changed
@@ -259,11 +260,11 @@ export function loadProject(dir: string): Project {
       if ((materialized === "append" || materialized === "merge") && !config.unique_key) {
         throw new UserError(`${materialized} model ${quote(name)} has no unique_key`, `add \`unique_key: [<column>, …]\` to ${path.relative(dir, ymlFile)}`);
       }
-      if (materialized === "merge" && !hasUniquenessTest(config, config.unique_key!)) {
+      if ((materialized === "merge" || (materialized === "cache" && config.unique_key)) && !hasUniquenessTest(config, config.unique_key!)) {
         const key = config.unique_key!;
         throw new UserError(
-          `merge model ${quote(name)} has no uniqueness test on its unique_key [${key.join(", ")}]`,
-          `a merge matches rows by that key, so it must be tested: add ${key.length === 1 ? `\`tests: [unique]\` to column ${key[0]}` : `\`- unique_combination: [${key.join(", ")}]\` under tests:`} in ${path.relative(dir, ymlFile)}`,
+          `${materialized} model ${quote(name)} has no uniqueness test on its unique_key [${key.join(", ")}]`,
+          `a ${materialized} matches rows by that key, so it must be tested: add ${key.length === 1 ? `\`tests: [unique]\` to column ${key[0]}` : `\`- unique_combination: [${key.join(", ")}]\` under tests:`} in ${path.relative(dir, ymlFile)}`,
         );
       }
       if (config.reads_changed_since) {

@@ -118,7 +118,7 @@ describe("nightly", () => {
     expect(await publishedDifferences(clean.layout.root, data.layout.root)).toEqual([]);
   }, 180_000);
 
-  it("merge models, changed night by night, hold exactly the rows a full rebuild gives", async () => {
+  it("merge models, and caches written by comparison, changed night by night, hold exactly the rows a full rebuild gives", async () => {
     // clean's seven nights merged each staging and core table into the last one's rows; rebuild those tables from
     // scratch in a copy and compare every row of every one of them
     const runs = await queryWarehouse<{ model: string; message: string }>(clean, "select model, message from meta.model_runs where materialized = 'merge' and status = 'success'");
@@ -138,18 +138,24 @@ describe("nightly", () => {
     const keyedRuns = runs.filter((r) => keyed.includes(r.model));
     expect(keyedRuns.filter((r) => !/^merged [\d,]+ changed keys: |^replaced: first run$/.test(r.message)).map((r) => `${r.model}: ${r.message}`)).toEqual([]);
     expect(keyedRuns.length).toBe(7 * keyed.length);
+    // topic matching's cache was written by comparison on each night after the first
+    const caches = [...project.models.values()].filter((m) => m.materialized === "cache" && m.config.unique_key);
+    expect(caches.map((m) => m.name)).toEqual(["int_text_topic_matches"]);
+    const cacheRuns = await queryWarehouse<{ message: string | null }>(clean, "select message from meta.model_runs where model = 'int_text_topic_matches' and status = 'success' order by started_at");
+    expect(cacheRuns.map((r) => r.message ?? "whole")).toEqual(["whole", ...Array.from({ length: 6 }, () => expect.stringMatching(/^compared: \+[\d,]+ −[\d,]+ rows$/))]);
+    expect(cacheRuns.some((r) => r.message !== null && !r.message.startsWith("compared: +0 "))).toBe(true); // new texts' rows were inserted
     const data = copyData(clean);
     expect(merged.map((m) => m.name)).toEqual(expect.arrayContaining(["stg_twitter__tweets", "int_interactions_unioned", "int_content_unioned", "int_accounts_resolved"]));
     const wh = await Warehouse.open({ path: data.layout.warehouse, threads: 2 });
     try {
       await wh.run("set variable lake_root = $1::varchar", [data.layout.lake]);
       const graph = await buildGraph(project, wh);
-      const order = graph.order.filter((n) => merged.some((m) => m.name === n));
+      const order = graph.order.filter((n) => merged.some((m) => m.name === n) || caches.some((m) => m.name === n));
       const rebuilt = await runBuild(wh, graph, { runId: "full", runDate: SEVENTH, selected: order, fullRefresh: true, recordRun: false });
-      expect(rebuilt.results.map((r) => r.message)).toEqual(order.map(() => "replaced: --full-refresh"));
+      expect(rebuilt.results.map((r) => r.message ?? "cache emptied")).toEqual(order.map((n) => (caches.some((m) => m.name === n) ? "cache emptied" : "replaced: --full-refresh")));
       await wh.run(`attach '${clean.layout.warehouse.replace(/'/g, "''")}' as clean (read_only)`);
       const [differing, empty]: string[][] = [[], []];
-      for (const m of merged) {
+      for (const m of [...merged, ...caches]) {
         const t = `${m.schema}.${m.name}`;
         const row = await wh.one<{ a: number; b: number; n: number }>(
           `select (select count(*) from (from ${t} except all from clean.${t}))::integer as a,

@@ -668,7 +668,8 @@ where a.day in (select day from intermediate.int_days) and pa.person <> pt.perso
   });
 });
 
-describe("cache models", () => {
+// each of these holds for a cache written whole and for one written by comparison (a unique_key)
+for (const keyed of [false, true]) describe(keyed ? "cache models with a unique_key" : "cache models", () => {
   // A cache of each distinct value's length, computed only for values it has not seen: computed_on says which
   // run computed a row, so the test sees what was kept and what was recomputed.
   const cacheSql = `-- cache
@@ -677,7 +678,7 @@ union all
 select hash(v) as fp, length(v) as v_len, getvariable('run_date')::date as computed_on
 from (select distinct v from staging.stg_src)
 where hash(v) not in (select fp from intermediate.int_lengths)`;
-  const cacheYml = "materialized: cache\ncolumns:\n  fp: {data_type: ubigint}\n  v_len: {data_type: bigint}\n  computed_on: {data_type: date}\n";
+  const cacheYml = `materialized: cache\n${keyed ? "unique_key: [fp]\n" : ""}columns:\n  fp: {data_type: ubigint${keyed ? ", tests: [unique]" : ""}}\n  v_len: {data_type: bigint}\n  computed_on: {data_type: date}\n`;
   const state = async () =>
     (await wh.all<{ v_len: number; d: string }>("select v_len::integer as v_len, computed_on::varchar as d from intermediate.int_lengths order by v_len")).map((r) => `${r.v_len}@${r.d}`);
   const reasons = async () => (await wh.all<{ r: string }>("select reset_reason as r from meta.cache_models where model = 'int_lengths'")).map((x) => x.r);
@@ -700,6 +701,8 @@ where hash(v) not in (select fp from intermediate.int_lengths)`;
     const second = await build(dir, { runDate: "2026-11-02" });
     expect(await state()).toEqual(["1@2026-11-01", "2@2026-11-01", "4@2026-11-02"]);
     expect(second.results.find((r) => r.name === "int_lengths")!.row_count).toBe(3);
+    // by comparison, only the new value's row was written, and the gone one's deleted
+    expect(second.results.find((r) => r.name === "int_lengths")!.message ?? null).toBe(keyed ? "compared: +1 −1 rows" : null);
     expect(await reasons()).toEqual(["first run"]);
   });
 
@@ -725,13 +728,21 @@ where hash(v) not in (select fp from intermediate.int_lengths)`;
     expect(await state()).toEqual(["1@2026-11-01"]);
     expect(await reasons()).toEqual(["first run"]);
   });
+});
 
+describe("cache models' definitions", () => {
   it("must declare every column's type; any other model reading itself is a cycle", async () => {
     const untyped = fixtureProject({
       "intermediate/int_lengths.sql": "select 1 as fp, 2 as v_len",
       "intermediate/int_lengths.yml": "materialized: cache\ncolumns:\n  fp: {data_type: bigint}\n  v_len: {description: the length}\n",
     });
     expect(() => loadProject(untyped)).toThrow(/cache model "int_lengths" must declare every column with its data_type \(missing on v_len\)/);
+    // a cache written by comparison matches rows by its unique_key, which must be tested unique
+    const untested = fixtureProject({
+      "intermediate/int_lengths.sql": "select 1::ubigint as fp",
+      "intermediate/int_lengths.yml": "materialized: cache\nunique_key: [fp]\ncolumns:\n  fp: {data_type: ubigint}\n",
+    });
+    expect(() => loadProject(untested)).toThrow(/cache model "int_lengths" has no uniqueness test on its unique_key \[fp\]/);
     const self = fixtureProject({ "intermediate/int_self.sql": "select * from intermediate.int_self" });
     await expect(buildGraph(loadProject(self), wh)).rejects.toThrow(/cycle in models: int_self → int_self/);
   });
