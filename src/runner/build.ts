@@ -179,8 +179,9 @@ async function columnTypes(wh: Warehouse, schema: string, name: string, temp = f
  * A cache model: its query reads the table's previous rows and returns what the table should hold. Emptied first on
  * a first run, --full-refresh or a changed definition (recorded in meta.cache_models). Otherwise, with a
  * `unique_key`, its rows are written by comparison (writeCompared): only rows new since the last build are inserted
- * and rows gone deleted, instead of rewriting the whole table (topic matching's cache at 240k people: 4.5-5.5 s
- * against 6.4-7.9 s with nothing new, docs/performance.md). Returns the rows held and, when compared, a note.
+ * and rows gone deleted, instead of rewriting the whole table (topic matching's cache at 1M people with nothing new:
+ * 19.6-22.5 s against 23.8-27.3 s, and 1.1 GB more memory; docs/performance.md). Returns the rows held and, when
+ * compared, a note.
  */
 async function runCacheModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined, fullRefresh: boolean, track: Set<string>): Promise<{ rows: number; note?: string }> {
   const def = cacheDefinition(model);
