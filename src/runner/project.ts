@@ -30,8 +30,8 @@ export const ProjectFile = z
     /** A changed_keys model whose sources changed more keys than this share of its rows is computed whole instead
      *  (more than 1: never, which the tests use). */
     changed_keys_max_share: z.number().min(0).optional(),
-    /** A uniqueness test that may check only the rows written since it passed still checks every row on every n-th
-     *  run (1: always every row). */
+    /** A test that may check only the rows written since it passed (a uniqueness test on a merge or incremental
+     *  model, a row test on an incremental one) still checks every row on every n-th run (1: always every row). */
     partial_tests_whole_every: z.number().int().min(1).optional(),
   })
   .strict();
