@@ -104,8 +104,9 @@ export function duplicatesSql(table: string, cols: string, where?: string): stri
  * by a date every night (at 240k people, 30 more score dates took the marts' tests in a night from 2.1 s to 15.8 s).
  * If every row passed such a test when it last passed, a row failing it now must have been inserted since (its
  * outcome depends on it alone), and all of an incremental model's inserted rows carry a date the build logged: the
- * test reads only the logged dates' rows. An expression is taken to be about its row alone unless it names a subquery, a window, or a
- * function whose value changes between runs (now(), current_date, random(), getvariable(), ...): rowLocalExpression.
+ * test reads only the logged dates' rows. An expression is taken to be about its row alone unless it names a
+ * subquery, a window, or a function whose value changes between runs (now(), current_date, random(), getvariable(),
+ * ...): rowLocalExpression.
  * A merge model's row tests stay whole: finding its written keys reads the key of every row, which costs about
  * what the test does. For an incremental model the build also logs the written date itself (key_date), and the
  * tests filter on it, so DuckDB reads only the row groups holding that date.
