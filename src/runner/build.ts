@@ -291,7 +291,8 @@ async function recordLakeState(wh: Warehouse, model: string, state: LakeState): 
  * A plain night for a reads_changed_since model: the query, run with `changed_since` = `since`, returns the rows of
  * every key that may have changed; the table's rows of those keys are deleted and the returned rows inserted, in one
  * transaction. Keys the query does not return are left as they were, so such a model must never lose a key to new
- * data (sql/staging/README.md). `changed_since` is NULL again afterwards, whatever happens.
+ * data (sql/staging/README.md), unless it returns the key as a tombstone (`tombstone_column` true): then the key's row
+ * is deleted and nothing inserted for it. `changed_since` is NULL again afterwards, whatever happens.
  */
 async function runChangedSince(wh: Warehouse, model: Model, target: string, since: string, names: string[], held: number, state: LakeState, track: Set<string>, log?: string[]): Promise<MergeOutcome> {
   const key = model.config.unique_key!.map(ident);
@@ -299,18 +300,22 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
   await wh.run("set variable changed_since = $1::date", [since]);
   try {
     return await wh.transaction(async () => {
-      await wh.run(`create or replace temp table ${fresh} as\n${model.sql}`);
-      const inserted = await countRows(wh, fresh);
+      await wh.run(`create or replace temp table ${fresh} as\n${model.query}`);
+      const returned = await countRows(wh, fresh);
+      // the rows to insert: all the query returned, but its tombstones
+      const tomb = model.config.tombstone_column;
+      const live = tomb ? `(select * from ${fresh} where ${ident(tomb)} is not true)` : fresh;
+      const inserted = tomb && returned > 0 ? Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${live}`))?.n ?? 0) : returned;
       const sameKey = `${key.map((k) => `__clout_t.${k} is not distinct from __clout_k.${k}`).join(" and ")}`;
-      if (inserted > 0 && log) {
-        // the rows replaced and their replacements, for the models reading this one's change log
-        await deleteLogged(wh, model.name, target, log, `semi join (select distinct ${key.join(", ")} from ${fresh}) as __clout_k on ${sameKey}`, `select ${hashOf(log)} as h from ${fresh}`);
-      } else if (inserted > 0) {
+      if (returned > 0 && log) {
+        // the rows replaced or removed and their replacements, for the models reading this one's change log
+        await deleteLogged(wh, model.name, target, log, `semi join (select distinct ${key.join(", ")} from ${fresh}) as __clout_k on ${sameKey}`, `select ${hashOf(log)} as h from ${live}`);
+      } else if (returned > 0) {
         await wh.run(`delete from ${target} as __clout_t using (select distinct ${key.join(", ")} from ${fresh}) as __clout_k where ${sameKey}`);
       }
-      const kept = inserted > 0 ? await countRows(wh, target) : held;
-      if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${fresh}`);
-      await logWritten(wh, track, model, fresh);
+      const kept = returned > 0 ? await countRows(wh, target) : held;
+      if (inserted > 0) await wh.run(`insert into ${target} (${names.join(", ")}) select ${names.join(", ")} from ${live}`);
+      await logWritten(wh, track, model, live);
       await wh.run(`drop table ${fresh}`);
       await recordLakeState(wh, model.name, state);
       return { rows: kept + inserted, replaced: undefined, inserted, deleted: held - kept, since };
@@ -339,6 +344,10 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
 async function runMergeModel(wh: Warehouse, model: Model, target: string, kind: "table" | "view" | undefined, fullRefresh: boolean, ctx: MergeContext): Promise<MergeOutcome> {
   const { minRows, lake, log, changeLogs } = ctx;
   const key = model.config.unique_key!;
+  const tomb = model.config.tombstone_column;
+  if (tomb && !(await queryColumns(wh, model.query)).includes(`${tomb} BOOLEAN`)) {
+    throw new Error(`the query returns no BOOLEAN column ${quote(tomb)}, its tombstone_column: return it, true for a key whose row is gone`);
+  }
   // a model reading its sources' change logs (changed_keys): what they are now, taken before the query runs
   const sources = changeLogs?.readers.get(model.name);
   const now: SourcesNow | undefined = sources ? await sourcesNow(wh, sources) : undefined;

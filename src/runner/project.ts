@@ -3,6 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { UserError, quote } from "../lib/errors.ts";
+import { ident } from "../lib/warehouse.ts";
 
 /**
  * A project is a folder `sql/` of models: `sql/<layer>/…/<model>.sql`, one model per file, the table name
@@ -77,6 +78,11 @@ export const ModelFile = z
      *  `getvariable('changed_since')` set to the first new date and must return every key whose row may have changed
      *  (README "The model runner"). */
     reads_changed_since: z.boolean().optional(),
+    /** For reads_changed_since models whose keys new data can remove (a delete event landed since): a BOOLEAN column of
+     *  the query. A row with it true is a tombstone: on a night computed from the new partitions its key's row is
+     *  deleted and nothing inserted for it. The column is not stored, and a whole build keeps only the rows where it is
+     *  not true (README "The model runner", sql/staging/README.md). */
+    tombstone_column: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
     /** For merge models whose every row follows the rows of the models it reads that share these columns (a part of
      *  its unique_key, e.g. [network, content_id] for a union of content): on a night, the query is run with
      *  `getvariable('changed_keys')` set to the hashes of these columns over the rows those models wrote since this
@@ -123,7 +129,11 @@ export interface Model {
   schema: string;
   /** Path relative to the project folder, e.g. sql/marts/fct_x.sql. */
   file: string;
+  /** The statement the table holds. The same as `query`, except for a tombstone_column model: its rows where that
+   *  column is not true, without the column. */
   sql: string;
+  /** The model's statement as written. */
+  query: string;
   materialized: Materialization;
   dateColumn: string | undefined;
   /** The leading `--` comment of the SQL file: what it is, its grain and key. */
@@ -156,6 +166,11 @@ export interface Project {
 }
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** What a tombstone_column model's table holds: its query's rows where the column is not true, without the column. */
+export function withoutTombstones(query: string, column: string): string {
+  return `select * exclude (${ident(column)}) from (\n${query}\n) as __clout_q where __clout_q.${ident(column)} is not true`;
+}
 
 function readYaml<T>(file: string, schema: z.ZodType<T>, dir: string): T {
   let raw: unknown;
@@ -281,6 +296,19 @@ export function loadProject(dir: string): Project {
           throw new UserError(`merge model ${quote(name)} sets reads_changed_since but reads getvariable('run_date')`, "a model whose rows depend on the run date must be computed whole: remove reads_changed_since");
         }
       }
+      if (config.tombstone_column) {
+        const rel = path.relative(dir, ymlFile);
+        const col = config.tombstone_column;
+        if (!config.reads_changed_since) {
+          throw new UserError(`model ${quote(name)} sets tombstone_column without reads_changed_since`, `tombstones remove keys on a night computed from the new partitions; set reads_changed_since too or remove tombstone_column from ${rel}`);
+        }
+        if (config.unique_key!.includes(col)) {
+          throw new UserError(`merge model ${quote(name)}'s tombstone_column ${quote(col)} is in its unique_key`, `the tombstone column says whether a key's row is gone; it is not part of the key: fix ${rel}`);
+        }
+        if (!new RegExp(`\\b${col}\\b`).test(sql)) {
+          throw new UserError(`merge model ${quote(name)} sets tombstone_column ${quote(col)} but its SQL never names it`, `return a boolean column ${col}, true for a key whose row is gone (sql/staging/README.md), or remove tombstone_column from ${rel}`);
+        }
+      }
       if (config.changed_keys_via && !config.changed_keys) {
         throw new UserError(`model ${quote(name)} sets changed_keys_via without changed_keys`, `changed_keys_via says how other sources name this model's changed_keys; set both or neither in ${path.relative(dir, ymlFile)}`);
       }
@@ -328,12 +356,14 @@ export function loadProject(dir: string): Project {
           );
         }
       }
+      const query = statementOf(sql);
       models.set(name, {
         name,
         layer: layer.name,
         schema: config.schema ?? layer.name,
         file: rel,
-        sql: statementOf(sql),
+        sql: config.tombstone_column ? withoutTombstones(query, config.tombstone_column) : query,
+        query,
         materialized,
         dateColumn: config.date_column,
         header: headerOf(sql),

@@ -1,13 +1,16 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bluesky, blueskyDid, blueskyUri, events } from "../../pipelines/networks/bluesky.ts";
 import type { WorldEvent } from "../../pipelines/types.ts";
 import { validateRecord } from "../../pipelines/validate.ts";
 import { INSTALL_DIR } from "../../src/lib/paths.ts";
 import type { Warehouse } from "../../src/lib/warehouse.ts";
+import { runBuild } from "../../src/runner/build.ts";
 import { compileTests, runTests, selectTests } from "../../src/runner/datatests.ts";
 import { buildGraph } from "../../src/runner/graph.ts";
 import { loadProject } from "../../src/runner/project.ts";
-import { buildModels, loadRaw, memoryWarehouse } from "../helpers/warehouse.ts";
+import { buildModels, loadRaw, memoryWarehouse, tempDir } from "../helpers/warehouse.ts";
 
 const rowOf = (record: unknown) => {
   const v = validateRecord(events, record);
@@ -286,5 +289,65 @@ describe("bluesky round trip", () => {
     expect(tests.length).toBeGreaterThanOrEqual(10);
     const results = await runTests(wh, tests, { runId: "test-bluesky" });
     expect(results.filter((r) => r.status !== "pass").map((r) => `${r.name}: ${r.message ?? r.failures}`)).toEqual([]);
+  });
+});
+
+describe("bluesky nights computed from the new partitions", () => {
+  // The two staging models over the lake's new partitions only (reads_changed_since), with deletes as tombstones:
+  // night by night, each table must hold exactly what a whole build gives. The project is a copy whose minimum sizes
+  // are 0, so these few rows are merged rather than replaced whole.
+  let wh: Warehouse;
+  let dir: string;
+  const landed = new Map<string, string>();
+  const recordsOf = (evs: WorldEvent[]) => evs.flatMap((e) => bluesky.emit!(e)).map((x) => x.record);
+  const night = async (dt: string, records: unknown[]) => {
+    expect((await loadRaw(wh, events, records, { dt })).rejects).toEqual([]);
+    landed.set(dt, `part-0.parquet:${landed.size}`);
+    const graph = await buildGraph(loadProject(dir), wh);
+    const models = ["stg_bluesky__posts", "stg_bluesky__interactions"];
+    const b = await runBuild(wh, graph, { runId: `night-${dt}`, runDate: dt, selected: models, lakePartitions: (src) => (src === "raw.bluesky__events" ? new Map(landed) : undefined) });
+    return models.map((m) => b.results.find((r) => r.name === m)!.message);
+  };
+  /** Rows of a table against the model's whole query over today's raw rows (changed_since NULL). */
+  const differences = async (model: string) => {
+    const sql = loadProject(dir).models.get(model)!.sql;
+    const row = await wh.one<{ a: number; b: number }>(
+      `select (select count(*) from (from staging.${model} except all (${sql})))::integer as a, (select count(*) from ((${sql}) except all from staging.${model}))::integer as b`,
+    );
+    return row;
+  };
+  const ids = async (model: string, key: string) => (await wh.all<{ k: string }>(`select ${key} as k from staging.${model} order by 1`)).map((r) => r.k);
+
+  beforeAll(async () => {
+    wh = await memoryWarehouse();
+    dir = tempDir("clout-bluesky-project-");
+    fs.cpSync(path.join(INSTALL_DIR, "sql"), path.join(dir, "sql"), { recursive: true });
+    const yml = path.join(dir, "sql", "project.yml");
+    fs.writeFileSync(yml, fs.readFileSync(yml, "utf8").replace(/^merge_min_rows: \d+$/m, "merge_min_rows: 0").replace(/^changed_since_min_rows: \d+$/m, "changed_since_min_rows: 0"));
+  });
+  afterAll(() => wh?.instance.closeSync());
+
+  it("removes what a delete landed since names, whatever date its record landed on, and equals a whole build each night", async () => {
+    expect(await night("2026-12-01", recordsOf(day1))).toEqual(["replaced: first run", "replaced: first run"]);
+    const like3 = blueskyUri(bob, "reaction", "3klike3");
+    // night 2: day 1's deletes, a new like, and the delete of a like whose create lands only on night 3
+    const early = { kind: "delete", network: "bluesky", accountId: bob, deletedId: like3, occurredAtMs: T + 86_400_000 } as const;
+    const newLike = interaction({ interactionId: blueskyUri(bob, "reaction", "3klike4"), targetContentId: p1, action: "reaction", reactionType: "like", occurredAtMs: T + 86_400_000 });
+    expect(await night("2026-12-02", recordsOf([...day2, early, newLike]))).toEqual(["merged since 2026-12-02: +0 −1 rows", "merged since 2026-12-02: +1 −2 rows"]);
+    expect(await ids("stg_bluesky__posts", "content_id")).not.toContain(p0);
+    expect(await ids("stg_bluesky__interactions", "interaction_id")).toEqual([
+      `at://${bobDid}/app.bsky.feed.like/3klike4`,
+      `at://${bobDid}/app.bsky.feed.repost/3krepost`,
+      `at://${bobDid}/app.bsky.graph.follow/3kfollow2`,
+    ]);
+    // night 3: the early-deleted like arrives, and day 1 is delivered again (its deleted records stay deleted)
+    const late = interaction({ interactionId: like3, targetContentId: p1, action: "reaction", reactionType: "like", occurredAtMs: T + 9000 });
+    const third = await night("2026-12-03", recordsOf([late, ...day1]));
+    expect(third[1]).toMatch(/^merged since 2026-12-03: /);
+    expect(await ids("stg_bluesky__interactions", "interaction_id")).not.toContain(like3);
+    for (const m of ["stg_bluesky__posts", "stg_bluesky__interactions"]) expect(await differences(m)).toEqual({ a: 0, b: 0 });
+    // the tables never hold the tombstone column
+    const cols = await wh.all<{ c: string }>("select column_name as c from information_schema.columns where table_schema = 'staging' and column_name = '_deleted'");
+    expect(cols).toEqual([]);
   });
 });

@@ -411,6 +411,95 @@ group by id`;
       /reads "stg_b", which is not the lake/,
     );
   });
+
+  describe("with tombstones (tombstone_column)", () => {
+    // A lake of events (id, op, v, dt): 'create' lands a row (latest dt wins), 'delete' removes the id whatever date
+    // either landed on. On a plain night the model returns the ids landed since, each as its row or, deleted, as a
+    // tombstone; a reader (changed_keys) follows it row for row.
+    const landEvents = async (root: string, dt: string, rows: string) => {
+      const dir = path.join(root, "raw", "src", "events", `dt=${dt}`);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      await wh.run(`copy (select * from (values ${rows}) as t(id, op, v)) to '${path.join(dir, "part-0.parquet")}' (format parquet)`);
+    };
+    const eventsSql = `-- events
+with changed as (select id from raw.src__events where dt >= getvariable('changed_since')),
+source as (select * from raw.src__events where getvariable('changed_since') is null or id in (select id from changed)),
+deletes as (select distinct id from source where op = 'delete'),
+live as (select id, arg_max(v, dt) as v from source where op = 'create' and id not in (select id from deletes) group by id)
+select id, v, false as _deleted from live
+union all
+select id, null, true from deletes where getvariable('changed_since') is not null`;
+    const eventsYml = "materialized: merge\nunique_key: [id]\nreads_changed_since: true\ntombstone_column: _deleted\ncolumns:\n  id:\n    tests: [unique]\n";
+    const readerSql = `select id, v || '!' as w from staging.stg_events
+where getvariable('changed_keys') is null or hash(id) in (select unnest(getvariable('changed_keys')::ubigint[]))`;
+    const setupEvents = async () => {
+      const root = lake();
+      await landEvents(root, "2026-11-01", "(1, 'create', 'a'), (2, 'create', 'b'), (3, 'create', 'c'), (4, 'delete', null)");
+      const dir = fixtureProject({
+        "staging/stg_events.sql": eventsSql,
+        "staging/stg_events.yml": eventsYml,
+        "intermediate/int_reader.sql": readerSql,
+        "intermediate/int_reader.yml": "materialized: merge\nunique_key: [id]\nchanged_keys: [id]\ncolumns:\n  id:\n    tests: [unique]\n",
+      });
+      writeFixture(dir, "project.yml", "name: fixture\nmerge_min_rows: 0\nchanged_since_min_rows: 0\nchanged_keys_max_share: 1000\nlayers:\n  staging: {materialized: view}\n  intermediate: {materialized: table}\n");
+      await wh.run("create schema if not exists raw");
+      await wh.run(`create or replace view raw.src__events as select * from read_parquet('${root}/raw/src/events/dt=*/*.parquet', hive_partitioning = true)`);
+      return { root, dir, run: (o: { fullRefresh?: boolean } = {}) => build(dir, { ...o, lakePartitions: (s) => lakePartitions(root, s) }) };
+    };
+    const rows = async (sql: string) => (await wh.all<{ k: string }>(`select id || ':' || coalesce(v, '-') as k from (${sql}) order by id`)).map((r) => r.k);
+    /** What a whole build gives: the model's table as a plain query over today's lake (changed_since NULL). */
+    const wholeEvents = (dir: string) => rows(loadProject(dir).models.get("stg_events")!.sql);
+    const note2 = (b: Awaited<ReturnType<typeof build>>, name: string) => b.results.find((r) => r.name === name)!.message;
+
+    it("deletes the rows of the keys it returns as tombstones, stores no tombstone column, and its readers follow", async () => {
+      const { root, dir, run } = await setupEvents();
+      expect(note2(await run(), "stg_events")).toBe("replaced: first run");
+      expect(await rows("select * from staging.stg_events")).toEqual(["1:a", "2:b", "3:c"]);
+      // the table holds the model's columns but the tombstone one
+      expect((await wh.all<{ c: string }>("select column_name as c from information_schema.columns where table_name = 'stg_events' order by ordinal_position")).map((r) => r.c)).toEqual(["id", "v"]);
+      await runTests(wh, compileTests(await buildGraph(loadProject(dir), wh)), { runId: "verify" });
+      // 2 is deleted, 3 changes, 5 is new, 6 is created and deleted on the same night, 4's delete lands again, and
+      // 7 is deleted before it is created (its create lands the night after)
+      await landEvents(root, "2026-11-02", "(2, 'delete', null), (3, 'create', 'C'), (5, 'create', 'e'), (6, 'create', 'f'), (6, 'delete', null), (4, 'delete', null), (7, 'delete', null)");
+      const b = await run();
+      expect(note2(b, "stg_events")).toBe("merged since 2026-11-02: +2 −2 rows");
+      expect(await rows("select * from staging.stg_events")).toEqual(["1:a", "3:C", "5:e"]);
+      expect(await rows("select * from staging.stg_events")).toEqual(await wholeEvents(dir));
+      // only the rows inserted are logged for the tests, not the tombstones
+      const hashes = (sql: string) => wh.all<{ h: string }>(`select h::varchar as h from (${sql}) order by 1`);
+      expect(await hashes("select key_hash as h from meta.test_written_keys where model = 'stg_events'")).toEqual(await hashes("select hash(id) as h from (values (3), (5)) as t(id)"));
+      // the reader lost 2 through the change log (2 and 3 gone, 3 and 5 written: three keys)
+      expect(note2(b, "int_reader")).toBe("merged 3 changed keys: +2 −2 rows");
+      expect(await rows("select id, w as v from intermediate.int_reader")).toEqual(["1:a!", "3:C!", "5:e!"]);
+      await landEvents(root, "2026-11-03", "(7, 'create', 'g'), (8, 'create', 'h')");
+      expect(note2(await run(), "stg_events")).toBe("merged since 2026-11-03: +1 −0 rows");
+      expect(await rows("select * from staging.stg_events")).toEqual(["1:a", "3:C", "5:e", "8:h"]);
+      expect(await rows("select * from staging.stg_events")).toEqual(await wholeEvents(dir));
+      // a whole build (--full-refresh) keeps no tombstone: the same rows
+      expect(note2(await run({ fullRefresh: true }), "stg_events")).toBe("replaced: --full-refresh");
+      expect(await rows("select * from staging.stg_events")).toEqual(["1:a", "3:C", "5:e", "8:h"]);
+    });
+
+    it("is refused without reads_changed_since, with the column in the key or never named, and fails without the column", async () => {
+      const refused = async (files: Record<string, string>, re: RegExp) => {
+        let err: unknown;
+        try {
+          await buildGraph(loadProject(fixtureProject(files)), wh);
+        } catch (e) {
+          err = e;
+        }
+        expect(String(err)).toMatch(re);
+      };
+      await wh.run("create schema if not exists raw; create or replace table raw.src__events (id integer, op varchar, v varchar, dt date)");
+      await refused({ "staging/stg_a.sql": eventsSql, "staging/stg_a.yml": eventsYml.replace("reads_changed_since: true\n", "") }, /sets tombstone_column without reads_changed_since/);
+      await refused({ "staging/stg_a.sql": eventsSql, "staging/stg_a.yml": eventsYml.replace("tombstone_column: _deleted", "tombstone_column: id") }, /tombstone_column "id" is in its unique_key/);
+      await refused({ "staging/stg_a.sql": eventsSql.replaceAll("_deleted", "gone"), "staging/stg_a.yml": eventsYml }, /tombstone_column "_deleted" but its SQL never names it/);
+      // named only in a comment: the build says the query does not return it
+      const dir = fixtureProject({ "staging/stg_a.sql": `-- _deleted\n${eventsSql.replaceAll("_deleted", "gone")}`, "staging/stg_a.yml": eventsYml });
+      await expect(build(dir)).rejects.toThrow(/returns no BOOLEAN column "_deleted", its tombstone_column/);
+    });
+  });
 });
 
 describe("merge models computed from their sources' change logs (changed_keys)", () => {

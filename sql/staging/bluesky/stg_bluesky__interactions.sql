@@ -3,11 +3,28 @@
 -- applied (an unlike, un-repost or unfollow removes the row, whatever date either landed on). The target of
 -- a repost or like is the DID inside the subject post's AT URI; a follow's subject is the followed DID.
 -- Replies, quotes and mentions are posts: see stg_bluesky__posts.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the records an event landed since
+-- names: each as its row, or, when a delete of it has landed on any date, as a tombstone (`_deleted` true), whose row
+-- the runner deletes. Computed whole it returns no tombstones, and the table never holds the `_deleted` column.
 -- grain: one row per repost, like or follow still present (not deleted)
 -- key: interaction_id
 
-with source as (
+with
+
+-- the records an event landed since names, created, landed again or deleted (the key deduplication and deletes
+-- match on: did + collection + rkey)
+changed as (
+    select did, commit__collection, commit__rkey
+    from raw.bluesky__events
+    where dt >= getvariable('changed_since')
+        and commit__collection in ('app.bsky.feed.repost', 'app.bsky.feed.like', 'app.bsky.graph.follow')
+),
+
+source as (
     select * from raw.bluesky__events
+    where commit__collection in ('app.bsky.feed.repost', 'app.bsky.feed.like', 'app.bsky.graph.follow')
+        and (getvariable('changed_since') is null
+            or (did, commit__collection, commit__rkey) in (select (did, commit__collection, commit__rkey) from changed))
 ),
 
 deletes as (
@@ -63,6 +80,14 @@ undeleted as (
         and deletes.commit__rkey = interaction.commit__rkey
 ),
 
+-- on a night computed from the new partitions, the changed records a delete removes, whatever date it landed on:
+-- tombstones, whose rows the runner deletes from the table (tombstone_column in the .yml). A whole build has none.
+tombstones as (
+    select 'at://' || did || '/' || commit__collection || '/' || commit__rkey as interaction_id
+    from deletes
+    where getvariable('changed_since') is not null
+),
+
 final as (
     select
         network,
@@ -74,8 +99,12 @@ final as (
         reaction_type,
         occurred_at,
         cid,
-        indexed_at
+        indexed_at,
+        false as _deleted
     from undeleted
+    union all
+    select 'bluesky', interaction_id, null, null, null, null, null, null, null, null, true
+    from tombstones
 )
 
 select * from final

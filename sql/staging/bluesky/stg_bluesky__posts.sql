@@ -3,11 +3,28 @@
 -- landed on. A post with a reply parent is a reply; one embedding another post (app.bsky.embed.record) is
 -- a quote; else a post. The parent's author is the DID inside its AT URI (at://<did>/<collection>/<rkey>).
 -- Hashtags are the tag facets plus the record's extra tags; mentions are the mention facets' DIDs.
+-- On a plain night (`changed_since` set, see sql/staging/README.md) it returns only the records an event landed since
+-- names: each as its row, or, when a delete of it has landed on any date, as a tombstone (`_deleted` true), whose row
+-- the runner deletes. Computed whole it returns no tombstones, and the table never holds the `_deleted` column.
 -- grain: one row per post still present (not deleted)
 -- key: content_id
 
-with source as (
+with
+
+-- the records an event landed since names, created, landed again or deleted (the key deduplication and deletes
+-- match on: did + collection + rkey)
+changed as (
+    select did, commit__collection, commit__rkey
+    from raw.bluesky__events
+    where dt >= getvariable('changed_since')
+        and commit__collection = 'app.bsky.feed.post'
+),
+
+source as (
     select * from raw.bluesky__events
+    where commit__collection = 'app.bsky.feed.post'
+        and (getvariable('changed_since') is null
+            or (did, commit__collection, commit__rkey) in (select (did, commit__collection, commit__rkey) from changed))
 ),
 
 deletes as (
@@ -71,6 +88,14 @@ undeleted as (
         and deletes.commit__rkey = post.commit__rkey
 ),
 
+-- on a night computed from the new partitions, the changed records a delete removes, whatever date it landed on:
+-- tombstones, whose rows the runner deletes from the table (tombstone_column in the .yml). A whole build has none.
+tombstones as (
+    select 'at://' || did || '/' || commit__collection || '/' || commit__rkey as content_id
+    from deletes
+    where getvariable('changed_since') is not null
+),
+
 final as (
     select
         network,
@@ -89,8 +114,12 @@ final as (
         embedded_record_uri,
         cid,
         langs,
-        indexed_at
+        indexed_at,
+        false as _deleted
     from undeleted
+    union all
+    select 'bluesky', content_id, null, null, null, null, null, null, null, null, null, null, null, null, null, null, true
+    from tombstones
 )
 
 select * from final
