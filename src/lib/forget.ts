@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createGunzip, gzipSync } from "node:zlib";
-import { writeFileAtomic, writeJsonAtomic } from "./files.ts";
+import { PARQUET_OPTIONS, writeFileAtomic, writeJsonAtomic } from "./files.ts";
 import { ident, type Warehouse } from "./warehouse.ts";
 
 /**
@@ -143,7 +143,7 @@ export async function scrubParquet(wh: Warehouse, dir: string, pattern: string):
     const n = Number(hit?.n ?? 0);
     if (n === 0) continue;
     const tmp = `${file}.forget-tmp`;
-    await wh.run("copy (select * from read_parquet($1) as t where not regexp_matches(t::varchar, $2)) to $3 (format parquet, compression zstd)", [file, pattern, tmp]);
+    await wh.run(`copy (select * from read_parquet($1) as t where not regexp_matches(t::varchar, $2)) to $3 (${PARQUET_OPTIONS})`, [file, pattern, tmp]);
     fs.renameSync(tmp, file);
     rows += n;
     files++;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { publishMeta } from "../site/publish-meta.ts";
-import { writeJsonAtomic } from "./files.ts";
+import { PARQUET_OPTIONS, writeJsonAtomic } from "./files.ts";
 import { ident, type Warehouse } from "./warehouse.ts";
 
 /**
@@ -42,7 +42,7 @@ export async function publish(wh: Warehouse, dataRoot: string, runId: string, me
   const written: PublishResult["tables"] = [];
   for (const t of tables) {
     const file = path.join(staging, `${t.table}.parquet`);
-    await wh.run(`copy (select * from ${ident(t.schema)}.${ident(t.table)}) to $1 (format parquet, compression zstd)`, [file]);
+    await wh.run(`copy (select * from ${ident(t.schema)}.${ident(t.table)}) to $1 (${PARQUET_OPTIONS})`, [file]);
     const n = await wh.one<{ n: number }>(`select count(*)::bigint as n from ${ident(t.schema)}.${ident(t.table)}`);
     written.push({ table: t.table, rows: Number(n?.n ?? 0), file: `${t.table}.parquet` });
   }

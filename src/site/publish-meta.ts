@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { PARQUET_OPTIONS } from "../lib/files.ts";
 import type { Warehouse } from "../lib/warehouse.ts";
 
 /**
@@ -25,7 +26,7 @@ export async function publishMeta(wh: Warehouse, snapshotDir: string, opts: { ru
   const written: { table: string; rows: number }[] = [];
   for (const [table, sql] of queries) {
     const file = path.join(dir, `${table}.parquet`);
-    await wh.run(`copy (${sql}) to $1 (format parquet, compression zstd)`, [file]);
+    await wh.run(`copy (${sql}) to $1 (${PARQUET_OPTIONS})`, [file]);
     const n = await wh.one<{ n: number }>(`select count(*)::bigint as n from (${sql})`);
     written.push({ table, rows: Number(n?.n ?? 0) });
   }

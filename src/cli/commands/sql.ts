@@ -3,6 +3,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { Command, Option } from "commander";
 import { UserError, messageOf, quote } from "../../lib/errors.ts";
+import { PARQUET_OPTIONS } from "../../lib/files.ts";
 import { Warehouse } from "../../lib/warehouse.ts";
 import { contextOf, type Context } from "../context.ts";
 import { table } from "../output.ts";
@@ -41,7 +42,7 @@ async function runQuery(wh: Warehouse, query: string, format: Format, out: strin
   const q = query.trim().replace(/;\s*$/, "");
   if (format === "parquet" || (out && format !== "table")) {
     if (!out) throw new UserError("--format parquet needs --out FILE", "e.g. --format parquet --out top.parquet");
-    const fmt = format === "json" ? "(format json, array true)" : format === "csv" ? "(format csv, header true)" : "(format parquet, compression zstd)";
+    const fmt = format === "json" ? "(format json, array true)" : format === "csv" ? "(format csv, header true)" : `(${PARQUET_OPTIONS})`;
     await wh.run(`copy (${q}) to $1 ${fmt}`, [path.resolve(out)]);
     return;
   }
