@@ -30,6 +30,11 @@ async function build(
   return runBuild(wh, graph, { runId: `r-${Math.random().toString(36).slice(2)}`, runDate: opts.runDate ?? "2026-11-24", selected, ...opts });
 }
 
+/** Loading a fixture project of `files` and making its graph fails with a message matching `re`. */
+async function refused(files: Record<string, string>, re: RegExp): Promise<void> {
+  await expect((async () => buildGraph(loadProject(fixtureProject(files)), wh))()).rejects.toThrow(re);
+}
+
 const chain = {
   "staging/stg_people.sql": "-- people\nselect * from (values (1, 'ann'), (2, 'bob')) as t(person_id, name)",
   "staging/stg_events.sql": "select * from (values (1, 10), (1, 5), (2, 7)) as t(person_id, points)",
@@ -266,11 +271,11 @@ describe("merge models computed from the new partitions (reads_changed_since)", 
   // A lake of one source, raw.src__items (id, v, dt), and a model keeping each id's latest v (latest dt wins) and its
   // first landing date; on a plain night it reads only the ids landed since changed_since.
   const lake = () => tempDir("clout-lake-");
-  const land = async (root: string, dt: string, rows: string) => {
-    const dir = path.join(root, "raw", "src", "items", `dt=${dt}`);
+  const land = async (root: string, dt: string, rows: string, entity = "items", columns = "id, v") => {
+    const dir = path.join(root, "raw", "src", entity, `dt=${dt}`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    await wh.run(`copy (select * from (values ${rows}) as t(id, v)) to '${path.join(dir, "part-0.parquet")}' (format parquet)`);
+    await wh.run(`copy (select * from (values ${rows}) as t(${columns})) to '${path.join(dir, "part-0.parquet")}' (format parquet)`);
   };
   const modelSql = `-- items
 with changed as (select id from raw.src__items where dt >= getvariable('changed_since'))
@@ -386,15 +391,6 @@ group by id`;
 
   it("is refused unless the model is a merge that reads changed_since, not run_date, from the lake only", async () => {
     const yml = "materialized: merge\nunique_key: [id]\nreads_changed_since: true\ncolumns:\n  id:\n    tests: [unique]\n";
-    const refused = async (files: Record<string, string>, re: RegExp) => {
-      let err: unknown;
-      try {
-        await buildGraph(loadProject(fixtureProject(files)), wh);
-      } catch (e) {
-        err = e;
-      }
-      expect(String(err)).toMatch(re);
-    };
     await wh.run("create schema if not exists raw; create or replace table raw.src__items (id integer, dt date)");
     await refused({ "staging/stg_a.sql": "select id from raw.src__items", "staging/stg_a.yml": yml }, /never reads getvariable\('changed_since'\)/);
     await refused({ "staging/stg_a.sql": "select id from raw.src__items where getvariable('changed_since') is null", "staging/stg_a.yml": yml.replace("merge", "table") }, /table model "stg_a" sets reads_changed_since/);
@@ -416,12 +412,7 @@ group by id`;
     // A lake of events (id, op, v, dt): 'create' lands a row (latest dt wins), 'delete' removes the id whatever date
     // either landed on. On a plain night the model returns the ids landed since, each as its row or, deleted, as a
     // tombstone; a reader (changed_keys) follows it row for row.
-    const landEvents = async (root: string, dt: string, rows: string) => {
-      const dir = path.join(root, "raw", "src", "events", `dt=${dt}`);
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.mkdirSync(dir, { recursive: true });
-      await wh.run(`copy (select * from (values ${rows}) as t(id, op, v)) to '${path.join(dir, "part-0.parquet")}' (format parquet)`);
-    };
+    const landEvents = (root: string, dt: string, rows: string) => land(root, dt, rows, "events", "id, op, v");
     const eventsSql = `-- events
 with changed as (select id from raw.src__events where dt >= getvariable('changed_since')),
 source as (select * from raw.src__events where getvariable('changed_since') is null or id in (select id from changed)),
@@ -482,15 +473,6 @@ where getvariable('changed_keys') is null or hash(id) in (select unnest(getvaria
     });
 
     it("is refused without reads_changed_since, with the column in the key or never named, and fails without the column", async () => {
-      const refused = async (files: Record<string, string>, re: RegExp) => {
-        let err: unknown;
-        try {
-          await buildGraph(loadProject(fixtureProject(files)), wh);
-        } catch (e) {
-          err = e;
-        }
-        expect(String(err)).toMatch(re);
-      };
       await wh.run("create schema if not exists raw; create or replace table raw.src__events (id integer, op varchar, v varchar, dt date)");
       await refused({ "staging/stg_a.sql": eventsSql, "staging/stg_a.yml": eventsYml.replace("reads_changed_since: true\n", "") }, /sets tombstone_column without reads_changed_since/);
       await refused({ "staging/stg_a.sql": eventsSql, "staging/stg_a.yml": eventsYml.replace("tombstone_column: _deleted", "tombstone_column: id") }, /tombstone_column "id" is in its unique_key/);
