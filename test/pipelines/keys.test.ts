@@ -51,6 +51,10 @@ const CASES: Case[] = [
   { network: "youtube", entity: "videos", keys: [["id"]] },
   { network: "youtube", entity: "comment_threads", keys: [["snippet", "topLevelComment", "id"], ["snippet", "topLevelComment"]] },
   { network: "youtube", entity: "subscriptions", keys: [["id"]] },
+  // stg_bluesky__posts and stg_bluesky__interactions (twenty-sixth session): every event naming a record landed since,
+  // by did + collection + rkey, deletes included
+  { network: "bluesky", entity: "events", keys: [["did"], ["commit", "collection"], ["commit", "rkey"], ["commit"]], where: { label: "create", test: (r) => (r.commit as { operation?: string } | undefined)?.operation === "create" } },
+  { network: "bluesky", entity: "events", keys: [["did"], ["commit", "collection"], ["commit", "rkey"], ["commit"]], where: { label: "delete", test: (r) => (r.commit as { operation?: string } | undefined)?.operation === "delete" } },
   // stg_identities__links filters on dt alone (every delivery landed since), but its rows replace the table's by
   // (network, account_id), which a NULL could never match: a partial night would keep the old row beside the new
   { network: "identities", entity: "identities", keys: [["network"], ["account_id"]] },
