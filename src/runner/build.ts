@@ -301,11 +301,13 @@ async function runChangedSince(wh: Warehouse, model: Model, target: string, sinc
   try {
     return await wh.transaction(async () => {
       await wh.run(`create or replace temp table ${fresh} as\n${model.query}`);
-      const returned = await countRows(wh, fresh);
       // the rows to insert: all the query returned, but its tombstones
       const tomb = model.config.tombstone_column;
       const live = tomb ? `(select * from ${fresh} where ${ident(tomb)} is not true)` : fresh;
-      const inserted = tomb && returned > 0 ? Number((await wh.one<{ n: number }>(`select count(*)::bigint as n from ${live}`))?.n ?? 0) : returned;
+      const counts = await wh.one<{ returned: number; inserted: number }>(
+        `select count(*)::bigint as returned, ${tomb ? `count(*) filter (where ${ident(tomb)} is not true)` : "count(*)"}::bigint as inserted from ${fresh}`,
+      );
+      const [returned, inserted] = [Number(counts?.returned ?? 0), Number(counts?.inserted ?? 0)];
       const sameKey = `${key.map((k) => `__clout_t.${k} is not distinct from __clout_k.${k}`).join(" and ")}`;
       if (returned > 0 && log) {
         // the rows replaced or removed and their replacements, for the models reading this one's change log
